@@ -1,0 +1,197 @@
+"""Instructors author their curriculum here. Every queryset, permission and
+foreign-key choice goes through `courses.policies`, so an instructor only ever
+meets their own courses, modules and lessons."""
+
+from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
+from django.contrib import admin
+from django.db.models import Count
+
+from courses import policies
+from courses.models import Course, Lesson, Module
+from courses.services import (
+    lesson_next_order,
+    lessons_renumber,
+    module_next_order,
+    modules_renumber,
+)
+from lms.models import User
+
+
+class OwnedByInstructorAdmin(admin.ModelAdmin):
+    """Object-level permissions from the policy: an object outside the user's
+    editable set is neither viewable, changeable nor deletable."""
+
+    def editable_queryset(self, request):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        return self.editable_queryset(request)
+
+    def _owns(self, request, obj) -> bool:
+        return obj is None or self.editable_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._owns(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
+
+class ModuleInline(SortableInlineAdminMixin, admin.TabularInline):
+    model = Module
+    fields = ["title", "description", "order"]
+    extra = 0
+    show_change_link = True  # lessons are edited on the module's page
+
+
+class LessonInline(SortableInlineAdminMixin, admin.StackedInline):
+    model = Lesson
+    fields = [
+        ("title", "kind", "duration", "is_preview"),
+        "description",
+        ("video_url", "video_id"),
+        "content",
+        "order",
+    ]
+    extra = 0
+
+
+@admin.register(Course)
+class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
+    inlines = [ModuleInline]
+    list_display = ["title", "status", "price", "currency", "instructor", "module_count", "updated_at"]
+    list_select_related = ["instructor"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = None
+
+    def editable_queryset(self, request):
+        return policies.courses_editable_by(request.user).annotate(_module_count=Count("modules"))
+
+    @admin.display(description="Modules", ordering="_module_count")
+    def module_count(self, obj) -> int:
+        return obj._module_count
+
+    def get_list_filter(self, request):
+        return ["status", "instructor"] if request.user.is_superuser else ["status"]
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "title", "slug", "subtitle", "description", "price", "currency",
+            "thumbnail_url", "status",
+        ]  # fmt: skip
+        # Only a superuser chooses (or changes) who teaches a course.
+        if request.user.is_superuser:
+            fields.insert(0, "instructor")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "instructor":
+            kwargs["queryset"] = User.objects.filter(is_instructor=True) | User.objects.filter(
+                is_superuser=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and not change:
+            obj.instructor = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        modules_renumber(course=form.instance)
+
+
+@admin.register(Module)
+class ModuleAdmin(SortableAdminBase, OwnedByInstructorAdmin):
+    inlines = [LessonInline]
+    fields = ["course", "title", "description"]
+    list_display = ["title", "course", "order", "lesson_count"]
+    list_select_related = ["course"]
+    list_filter = [("course", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "course__title"]
+
+    def editable_queryset(self, request):
+        return policies.modules_editable_by(request.user).annotate(_lesson_count=Count("lessons"))
+
+    @admin.display(description="Lessons", ordering="_lesson_count")
+    def lesson_count(self, obj) -> int:
+        return obj._lesson_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            kwargs["queryset"] = policies.courses_editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        previous_course = None
+        if change and "course" in form.changed_data:
+            previous_course = Module.objects.get(pk=obj.pk).course
+        if not change or previous_course:
+            obj.order = module_next_order(course=obj.course)  # a new or moved module goes last
+        super().save_model(request, obj, form, change)
+        if previous_course:
+            modules_renumber(course=previous_course)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        lessons_renumber(module=form.instance)
+
+    def delete_model(self, request, obj):
+        course = obj.course
+        super().delete_model(request, obj)
+        modules_renumber(course=course)
+
+    def delete_queryset(self, request, queryset):
+        courses = list({module.course for module in queryset.select_related("course")})
+        super().delete_queryset(request, queryset)
+        for course in courses:
+            modules_renumber(course=course)
+
+
+@admin.register(Lesson)
+class LessonAdmin(OwnedByInstructorAdmin):
+    fields = [
+        "module", "title", "kind", "duration", "is_preview", "description",
+        "video_url", "video_id", "content",
+    ]  # fmt: skip
+    list_display = ["title", "module", "course_title", "kind", "duration", "is_preview", "order"]
+    list_select_related = ["module__course"]
+    list_filter = ["kind", "is_preview"]
+    search_fields = ["title", "module__title", "module__course__title"]
+
+    def editable_queryset(self, request):
+        return policies.lessons_editable_by(request.user)
+
+    @admin.display(description="Course", ordering="module__course__title")
+    def course_title(self, obj) -> str:
+        return obj.module.course.title
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "module":
+            kwargs["queryset"] = policies.modules_editable_by(request.user).select_related("course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        previous_module = None
+        if change and "module" in form.changed_data:
+            previous_module = Lesson.objects.get(pk=obj.pk).module
+        if not change or previous_module:
+            obj.order = lesson_next_order(module=obj.module)  # a new or moved lesson goes last
+        super().save_model(request, obj, form, change)
+        if previous_module:
+            lessons_renumber(module=previous_module)
+
+    def delete_model(self, request, obj):
+        module = obj.module
+        super().delete_model(request, obj)
+        lessons_renumber(module=module)
+
+    def delete_queryset(self, request, queryset):
+        modules = list({lesson.module for lesson in queryset.select_related("module")})
+        super().delete_queryset(request, queryset)
+        for module in modules:
+            lessons_renumber(module=module)

@@ -1,0 +1,84 @@
+"""Who may do what with courses, modules and lessons.
+
+Every view, the admin and later apps ask these functions; nothing else decides
+access. The "which objects" answers are QuerySets, so that authorization
+happens inside the query (an id in a URL never reaches an object the user may
+not have)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from courses.models import Course, Lesson, Module
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lms.models import User
+
+
+def is_course_author(user: User | AnonymousUser) -> bool:
+    """May use the admin to author courses at all."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.is_instructor))
+
+
+def courses_editable_by(user: User | AnonymousUser) -> QuerySet[Course]:
+    if not is_course_author(user):
+        return Course.objects.none()
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(instructor=user)
+
+
+def modules_editable_by(user: User | AnonymousUser) -> QuerySet[Module]:
+    return Module.objects.filter(course__in=courses_editable_by(user))
+
+
+def lessons_editable_by(user: User | AnonymousUser) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(module__course__in=courses_editable_by(user))
+
+
+def can_edit_course(user: User | AnonymousUser, course: Course) -> bool:
+    if not is_course_author(user):
+        return False
+    return bool(user.is_superuser or course.instructor_id == user.pk)
+
+
+def courses_visible_to(user: User | AnonymousUser) -> QuerySet[Course]:
+    """Published courses, plus drafts the user may edit (shown with a Draft banner)."""
+    published = Q(status=Course.Status.PUBLISHED)
+    if not is_course_author(user):
+        return Course.objects.filter(published)
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(published | Q(instructor=user))
+
+
+class LessonAccess(Enum):
+    ALLOWED = "allowed"
+    LOGIN_REQUIRED = "login_required"  # anonymous on a locked lesson: log in, then come back
+    ENROLLMENT_REQUIRED = "enrollment_required"  # logged in, not enrolled: a 403 that offers enrollment
+    NOT_FOUND = "not_found"  # a draft course for anyone but its authors
+
+
+def lesson_access(
+    user: User | AnonymousUser, lesson: Lesson, *, course: Course, has_active_enrollment: bool
+) -> LessonAccess:
+    """Who sees a lesson's content (the backlog's TASK-010).
+
+    `course` is the lesson's course (passed in so the caller's fetch is reused);
+    `has_active_enrollment` is whether `user` holds an active enrollment in it."""
+    if can_edit_course(user, course):
+        return LessonAccess.ALLOWED
+    if not course.is_published:
+        return LessonAccess.NOT_FOUND
+    if lesson.is_preview:
+        return LessonAccess.ALLOWED
+    if not user.is_authenticated:
+        return LessonAccess.LOGIN_REQUIRED
+    if has_active_enrollment:
+        return LessonAccess.ALLOWED
+    return LessonAccess.ENROLLMENT_REQUIRED

@@ -1,0 +1,42 @@
+"""Writes to the course structure."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from courses.models import Course, Lesson, Module
+
+
+def _renumber(queryset) -> None:
+    rows = list(queryset.order_by("order", "pk").only("pk", "order"))
+    changed = []
+    for index, row in enumerate(rows):
+        if row.order != index:
+            row.order = index
+            changed.append(row)
+    if changed:
+        queryset.model.objects.bulk_update(changed, ["order"])
+
+
+@transaction.atomic
+def modules_renumber(*, course: Course) -> None:
+    """Make the course's module order dense (0..n-1), keeping the current sequence."""
+    # Lock the course row so two concurrent reorders of one course queue up.
+    Course.objects.select_for_update().filter(pk=course.pk).first()
+    _renumber(Module.objects.filter(course=course))
+
+
+@transaction.atomic
+def lessons_renumber(*, module: Module) -> None:
+    """Make the module's lesson order dense (0..n-1), keeping the current sequence."""
+    Module.objects.select_for_update().filter(pk=module.pk).first()
+    _renumber(Lesson.objects.filter(module=module))
+
+
+def module_next_order(*, course: Course) -> int:
+    current = Module.objects.filter(course=course).aggregate(m=Max("order"))["m"]
+    return 0 if current is None else current + 1
+
+
+def lesson_next_order(*, module: Module) -> int:
+    current = Lesson.objects.filter(module=module).aggregate(m=Max("order"))["m"]
+    return 0 if current is None else current + 1

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Enrollment.Status.ACTIVE)
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REVOKED = "revoked", "Revoked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="enrollments")
+    purchase = models.ForeignKey(
+        "payments.Purchase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        help_text="Empty for free courses.",
+    )
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_one_per_user_course"),
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__gte=0, progress_percent__lte=100),
+                name="enrollment_progress_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["user", "status", "-enrolled_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        COMPLETED = "completed", "Course completed"
+        PAYMENT = "payment", "Payment"
+        REFUND = "refund", "Refund"
+        REVIEW = "review", "Assignment reviewed"
+        INFO = "info", "Information"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INFO)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

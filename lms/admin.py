@@ -1,0 +1,51 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from lms.models import User
+from lms.services import user_make_instructor
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["email"]
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_instructor", "is_staff", "date_joined"]
+    list_filter = ["is_instructor", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["is_instructor", "last_login", "date_joined"]
+    actions = ["make_instructor"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name"]}),
+        ("Instructor profile", {"fields": ["is_instructor", "title", "bio", "photo_url"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
+    ]
+
+    @admin.action(description="Make instructor", permissions=["change"])
+    def make_instructor(self, request, queryset):
+        for user in queryset:
+            user_make_instructor(user=user)
+        self.message_user(
+            request, f"{queryset.count()} user(s) can now author courses.", messages.SUCCESS
+        )

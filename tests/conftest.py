@@ -1,0 +1,54 @@
+import pytest
+
+from tests.factories import (
+    PASSWORD,
+    InstructorFactory,
+    SuperuserFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests are not about the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth's rate limits and anything else cached must not leak between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(email="student@example.com")
+
+
+@pytest.fixture
+def instructor(db):
+    return InstructorFactory(email="instructor@example.com", first_name="Ada", last_name="Lovelace")
+
+
+@pytest.fixture
+def other_instructor(db):
+    return InstructorFactory(email="other@example.com")
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory(email="admin@example.com")
