@@ -26,9 +26,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(
-        text or "", extensions=["extra", "sane_lists"], output_format="html"
-    )
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

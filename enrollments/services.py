@@ -30,9 +30,7 @@ class EnrollmentResult:
 def notification_create(
     *, user: User, kind: str, title: str, message: str = "", course: Course | None = None
 ) -> Notification:
-    return Notification.objects.create(
-        user=user, kind=kind, title=title, message=message, course=course
-    )
+    return Notification.objects.create(user=user, kind=kind, title=title, message=message, course=course)
 
 
 def _enrolled_notification(*, user: User, course: Course) -> None:
@@ -84,3 +82,12 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
         enrollment.status = Enrollment.Status.REVOKED
         enrollment.save(update_fields=["status"])
     return enrollment
+
+
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read. Returns the
+    number changed; another user's notification id changes nothing."""
+    unread = Notification.objects.filter(user=user, read=False)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read=True)

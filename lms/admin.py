@@ -46,6 +46,4 @@ class UserAdmin(DjangoUserAdmin):
     def make_instructor(self, request, queryset):
         for user in queryset:
             user_make_instructor(user=user)
-        self.message_user(
-            request, f"{queryset.count()} user(s) can now author courses.", messages.SUCCESS
-        )
+        self.message_user(request, f"{queryset.count()} user(s) can now author courses.", messages.SUCCESS)

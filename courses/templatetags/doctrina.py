@@ -14,3 +14,13 @@ def markdown(text: str):
 @register.filter
 def duration(seconds: int | None) -> str:
     return format_duration(seconds)
+
+
+@register.filter
+def price(course) -> str:
+    """A course's price for display: "Free" or "$49.00"."""
+    from courses.money import format_price
+
+    if course.price == 0:
+        return "Free"
+    return format_price(course.price, course.currency)

@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from enrollments import selectors, services
+
+NOTIFICATIONS_PAGE_SIZE = 20
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    enrollments = selectors.dashboard_enrollments(user=request.user)
+    return render(request, "enrollments/dashboard.html", {"enrollments": enrollments})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        if request.POST.get("all"):
+            services.notifications_mark_read(user=request.user)
+        else:
+            try:
+                notification_id = int(request.POST.get("notification", ""))
+            except ValueError:
+                return HttpResponseBadRequest("Say which notification to mark as read.")
+            # Scoped to the user inside the service: another's id changes nothing.
+            services.notifications_mark_read(user=request.user, notification_id=notification_id)
+        page_number = request.POST.get("page", "")
+        url = reverse("enrollments:notifications")
+        return redirect(f"{url}?page={page_number}" if page_number.isdigit() else url)
+    page = Paginator(selectors.notifications_for(user=request.user), NOTIFICATIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "enrollments/notifications.html", {"page": page})
