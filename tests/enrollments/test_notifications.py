@@ -1,0 +1,96 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from enrollments.models import Notification
+from tests.factories import NotificationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/notifications/"
+
+
+def test_url_is_stable():
+    assert reverse("enrollments:notifications") == URL
+
+
+def test_requires_login(client):
+    assert client.get(URL).status_code == 302
+    assert client.post(URL, {"all": "1"}).status_code == 302
+
+
+def test_lists_own_notifications_newest_first_and_shows_unread_badge(client, student):
+    first = NotificationFactory(user=student, title="First")
+    second = NotificationFactory(user=student, title="Second")
+    NotificationFactory(title="Someone else's")
+    client.force_login(student)
+
+    response = client.get(URL)
+
+    html = response.content.decode()
+    assert list(response.context["page"].object_list) == [second, first]
+    assert "Someone else" not in html
+    assert 'data-testid="unread-count" aria-label="2 unread">2<' in html
+
+
+def test_badge_is_on_every_page(client, student):
+    NotificationFactory(user=student)
+    client.force_login(student)
+    for url in ("/", reverse("enrollments:dashboard")):
+        assert 'aria-label="1 unread">1<' in client.get(url).content.decode()
+
+
+def test_mark_one_and_all_read(client, student):
+    one, *_others = [NotificationFactory(user=student) for _ in range(3)]
+    client.force_login(student)
+
+    response = client.post(URL, {"notification": one.pk})
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=student, read=False).count() == 2
+    one.refresh_from_db()
+    assert one.read
+
+    client.post(URL, {"all": "1"})
+    assert not Notification.objects.filter(user=student, read=False).exists()
+    assert 'aria-label="0 unread">0<' in client.get(URL).content.decode()
+
+
+def test_cannot_change_another_users_notification(client, student):
+    theirs = NotificationFactory(user=UserFactory())
+    client.force_login(student)
+    client.post(URL, {"notification": theirs.pk})
+    client.post(URL, {"all": "1"})
+    theirs.refresh_from_db()
+    assert theirs.read is False
+
+
+def test_bad_input_is_a_400_and_changes_nothing(client, student):
+    NotificationFactory(user=student)
+    client.force_login(student)
+    assert client.post(URL, {"notification": "not-a-number"}).status_code == 400
+    assert Notification.objects.filter(read=False).count() == 1
+
+
+def test_mark_read_requires_csrf(student):
+    note = NotificationFactory(user=student)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(student)
+    assert csrf_client.post(URL, {"all": "1"}).status_code == 403
+    note.refresh_from_db()
+    assert note.read is False
+
+
+def test_paginated(client, student):
+    for _ in range(25):
+        NotificationFactory(user=student)
+    client.force_login(student)
+    assert len(client.get(URL).context["page"].object_list) == 20
+    assert len(client.get(URL, {"page": 2}).context["page"].object_list) == 5
+    assert client.get(URL, {"page": 99}).status_code == 200
+
+
+def test_pages_without_the_badge_do_not_count_notifications(client, django_assert_num_queries, student):
+    # The unread count is lazy: /healthz touches no database at all.
+    client.force_login(student)
+    with django_assert_num_queries(0):
+        assert client.get("/healthz").content == b"ok"
