@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from courses.models import Course, Lesson, Module
-from courses.services import lessons_renumber, modules_renumber
+from courses.services import lesson_next_order, lessons_renumber, module_next_order, modules_renumber
 from enrollments.services import enrollment_create_free
 from lms.models import User
 from lms.services import user_make_instructor
@@ -688,33 +688,35 @@ class Command(BaseCommand):
         )
         self.created += created
         self._say(f"{'Created' if created else 'Found'} course {course.slug}")
-        for order, module_seed in enumerate(seed.modules):
-            module, created = Module.objects.get_or_create(
-                course=course,
-                title=module_seed.title,
-                defaults={"description": module_seed.description, "order": order},
-            )
-            self.created += created
-            for lesson_order, lesson_seed in enumerate(module_seed.lessons):
-                _, created = Lesson.objects.get_or_create(
+        for module_seed in seed.modules:
+            # New rows go last: in a fresh course that is the seed's order; in one an
+            # instructor has since rearranged, their order is kept.
+            module = Module.objects.filter(course=course, title=module_seed.title).first()
+            if module is None:
+                module = Module.objects.create(
+                    course=course,
+                    title=module_seed.title,
+                    description=module_seed.description,
+                    order=module_next_order(course=course),
+                )
+                self.created += 1
+            for lesson_seed in module_seed.lessons:
+                if Lesson.objects.filter(module=module, title=lesson_seed.title).exists():
+                    continue
+                Lesson.objects.create(
                     module=module,
                     title=lesson_seed.title,
-                    defaults={
-                        "kind": lesson_seed.kind,
-                        "duration": lesson_seed.duration,
-                        "description": lesson_seed.description,
-                        "video_url": lesson_seed.video_url,
-                        "video_id": lesson_seed.video_id,
-                        "content": lesson_seed.content,
-                        "is_preview": lesson_seed.is_preview,
-                        "order": lesson_order,
-                    },
+                    kind=lesson_seed.kind,
+                    duration=lesson_seed.duration,
+                    description=lesson_seed.description,
+                    video_url=lesson_seed.video_url,
+                    video_id=lesson_seed.video_id,
+                    content=lesson_seed.content,
+                    is_preview=lesson_seed.is_preview,
+                    order=lesson_next_order(module=module),
                 )
-                self.created += created
-                if created:
-                    self._say(f"  + lesson {module.title} / {lesson_seed.title}")
-            # Rows added to a course someone has since edited go where they fit; the
-            # order stays dense either way (a no-op when nothing changed).
-            lessons_renumber(module=module)
+                self.created += 1
+                self._say(f"  + lesson {module.title} / {lesson_seed.title}")
+            lessons_renumber(module=module)  # a no-op unless someone left gaps
         modules_renumber(course=course)
         return course

@@ -1,0 +1,150 @@
+"""`seed_demo` builds a believable catalogue, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from courses.markdown import render_markdown
+from courses.models import Course, Lesson, Module
+from courses.services import lessons_renumber
+from enrollments.models import Enrollment, Notification
+from lms.models import User
+from lms.services import INSTRUCTORS_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every value of every seeded row, timestamps included."""
+    models = [User, Course, Module, Lesson, Enrollment, Notification]
+    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+
+
+def test_running_twice_changes_nothing():
+    first_output = seed()
+    counts, values = row_counts(), snapshot()
+    second_output = seed()
+    assert row_counts() == counts
+    assert snapshot() == values
+    assert "Created course" in first_output
+    assert "Created course" not in second_output
+    assert "nothing changed" in second_output
+
+
+def test_running_after_an_instructor_edit_keeps_the_edit_and_adds_nothing():
+    seed()
+    module = Module.objects.get(course__slug="django-for-beginners", title="Getting started")
+    first, second, third = module.lessons.all()
+    Lesson.objects.filter(pk=first.pk).update(order=5, title="Welcome (updated)")
+    lessons_renumber(module=module)
+    counts = row_counts()
+    seed()
+    # The renamed lesson is new to the seed's natural key (module, title), so it
+    # comes back once; everything else is untouched and the order stays dense.
+    assert row_counts()["courses.Lesson"] == counts["courses.Lesson"] + 1
+    assert list(module.lessons.values_list("title", flat=True)) == [
+        second.title, third.title, "Welcome (updated)", "Welcome and course tour",
+    ]  # fmt: skip
+    assert list(module.lessons.values_list("order", flat=True)) == [0, 1, 2, 3]
+
+
+def test_catalogue_has_every_kind_of_course_and_lesson():
+    seed()
+    courses = Course.objects.all()
+    assert courses.count() >= 6
+    assert {c.status for c in courses} == {Course.Status.DRAFT, Course.Status.PUBLISHED}
+    assert any(c.is_free for c in courses)
+    assert any(not c.is_free for c in courses)
+    assert {c.currency for c in courses if not c.is_free} >= {"usd", "eur", "jpy"}
+    assert any(c.is_free and c.is_published for c in courses)
+    assert any(not c.is_free and c.is_published for c in courses)
+    assert set(Lesson.objects.values_list("kind", flat=True)) == set(Lesson.Kind.values)
+    assert Lesson.objects.filter(is_preview=True).exists()
+    assert Lesson.objects.filter(is_preview=False).exists()
+    for course in courses:
+        assert course.modules.exists(), course
+        assert all(m.lessons.exists() for m in course.modules.all()), course
+        assert course.subtitle
+        assert course.description
+
+
+def test_courses_are_spread_over_two_instructors():
+    seed()
+    instructors = User.objects.filter(is_instructor=True)
+    assert instructors.count() == 2
+    for instructor in instructors:
+        assert instructor.is_staff
+        assert not instructor.is_superuser
+        assert instructor.groups.filter(name=INSTRUCTORS_GROUP).exists()
+        assert instructor.has_perm("courses.change_lesson")
+        assert instructor.title
+        assert instructor.courses_taught.count() >= 2
+    assert set(Course.objects.values_list("instructor", flat=True)) == set(
+        instructors.values_list("pk", flat=True)
+    )
+
+
+def test_users_and_printed_passwords_work():
+    output = seed()
+    admins = User.objects.filter(is_superuser=True)
+    assert admins.count() == 1
+    students = User.objects.filter(is_staff=False, is_superuser=False, is_instructor=False)
+    assert students.count() == 3
+    # Every account's password is printed next to its e-mail and logs in.
+    accounts = output.split("Log in with")[1].splitlines()
+    for user in User.objects.all():
+        line = next(line for line in accounts if user.email in line)
+        password = line.split()[-1]
+        assert user.check_password(password), user.email
+
+
+def test_order_is_dense_everywhere():
+    seed()
+    for course in Course.objects.all():
+        assert list(course.modules.values_list("order", flat=True)) == list(range(course.modules.count()))
+    for module in Module.objects.all():
+        assert list(module.lessons.values_list("order", flat=True)) == list(range(module.lessons.count()))
+
+
+def test_videos_are_real_embeds_and_text_is_markdown():
+    seed()
+    videos = Lesson.objects.filter(kind=Lesson.Kind.VIDEO)
+    assert {v.video_embed.provider for v in videos} == {"youtube", "vimeo"}
+    assert videos.filter(video_id="").exists()  # some given as links…
+    assert videos.exclude(video_id="").exists()  # …and some as bare ids
+    for text in Lesson.objects.filter(kind=Lesson.Kind.TEXT):
+        html = str(render_markdown(text.content))
+        assert len(text.content) > 80, text.title
+        assert any(tag in html for tag in ("<h2>", "<pre>", "<ul>", "<ol>", "<code>")), text.title
+    assert Lesson.objects.filter(kind=Lesson.Kind.TEXT, content__contains="```").exists()
+
+
+def test_enrollments_are_free_published_courses_with_one_notification_each():
+    seed()
+    enrollments = Enrollment.objects.select_related("course", "user")
+    assert enrollments.count() >= 3
+    for enrollment in enrollments:
+        assert enrollment.course.is_free
+        assert enrollment.course.is_published
+        assert enrollment.is_active
+        assert not enrollment.user.is_instructor
+    assert Notification.objects.filter(kind=Notification.Kind.ENROLLED).count() == enrollments.count()
+
+
+def test_progress_is_reported():
+    output = seed()
+    assert "Created user admin@doctrina.example" in output
+    assert output.count("Created course") == Course.objects.count()
+    assert "enrolled sam@doctrina.example in django-for-beginners" in output
