@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from courses.models import Course, Lesson, Module
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -39,6 +39,18 @@ def modules_editable_by(user: User | AnonymousUser) -> QuerySet[Module]:
 
 def lessons_editable_by(user: User | AnonymousUser) -> QuerySet[Lesson]:
     return Lesson.objects.filter(module__course__in=courses_editable_by(user))
+
+
+def quizzes_editable_by(user: User | AnonymousUser) -> QuerySet[Quiz]:
+    return Quiz.objects.filter(lesson__module__course__in=courses_editable_by(user))
+
+
+def questions_editable_by(user: User | AnonymousUser) -> QuerySet[Question]:
+    return Question.objects.filter(quiz__lesson__module__course__in=courses_editable_by(user))
+
+
+def choices_editable_by(user: User | AnonymousUser) -> QuerySet[Choice]:
+    return Choice.objects.filter(question__quiz__lesson__module__course__in=courses_editable_by(user))
 
 
 def can_edit_course(user: User | AnonymousUser, course: Course) -> bool:

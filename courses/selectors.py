@@ -6,13 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from courses import policies
 from courses.models import Course, Lesson, Module
-from enrollments.models import Enrollment
+from enrollments.models import Enrollment, LessonProgress, Submission
+from enrollments.progress_selectors import QuizSummary, quiz_summary_get, submissions_for_lesson
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -89,6 +101,24 @@ class CurriculumEntry:
 class Curriculum:
     modules: list[Module]  # each with `.curriculum_lessons` prefetched, in order
     entries: list[CurriculumEntry] = field(default_factory=list)
+    # The student's completed lessons, when loaded for one (`progress_of`).
+    completed_lesson_ids: frozenset[int] = frozenset()
+
+    @property
+    def progress_percent(self) -> int:
+        """Completed ÷ lessons the course has now, rounded down."""
+        if not self.entries:
+            return 0
+        return min(100, len(self.completed_lesson_ids) * 100 // len(self.entries))
+
+    @property
+    def continue_lesson(self) -> Lesson | None:
+        """The first lesson not completed, in curriculum order; the first lesson
+        when all are done."""
+        for entry in self.entries:
+            if entry.lesson.pk not in self.completed_lesson_ids:
+                return entry.lesson
+        return self.first_lesson
 
     @property
     def lesson_count(self) -> int:
@@ -112,9 +142,19 @@ class Curriculum:
         return None, None
 
 
-def curriculum_for(*, course: Course) -> Curriculum:
-    """Modules in order, each with its lessons in order: two queries."""
+def curriculum_for(*, course: Course, progress_of: User | None = None) -> Curriculum:
+    """Modules in order, each with its lessons in order: two queries. With
+    `progress_of`, each lesson also says whether that user completed it (in the
+    same lessons query: no query per lesson, none extra)."""
     lessons = Lesson.objects.only(*CURRICULUM_LESSON_FIELDS).order_by("order", "pk")
+    if progress_of is not None:
+        lessons = lessons.annotate(
+            is_completed=Exists(
+                LessonProgress.objects.filter(
+                    user=progress_of, lesson=OuterRef("pk"), completed_at__isnull=False
+                )
+            )
+        )
     modules = list(
         Module.objects.filter(course=course)
         .order_by("order", "pk")
@@ -125,7 +165,8 @@ def curriculum_for(*, course: Course) -> Curriculum:
         module.course = course  # reuse the caller's instance: no query per module or lesson
         for lesson in module.curriculum_lessons:
             entries.append(CurriculumEntry(lesson=lesson, module=module, position=len(entries)))
-    return Curriculum(modules=modules, entries=entries)
+    completed = frozenset(e.lesson.pk for e in entries if getattr(e.lesson, "is_completed", False))
+    return Curriculum(modules=modules, entries=entries, completed_lesson_ids=completed)
 
 
 def viewer_enrollment(*, user: User | AnonymousUser, course: Course) -> Enrollment | None:
@@ -149,7 +190,7 @@ class CoursePage:
 
     @property
     def continue_lesson(self) -> Lesson | None:
-        return self.curriculum.first_lesson
+        return self.curriculum.continue_lesson
 
     @property
     def can_open_all_lessons(self) -> bool:
@@ -181,11 +222,14 @@ def course_get_with_curriculum(*, slug: str, viewer: User | AnonymousUser) -> Co
     students and the viewer's enrollment, in a constant number of queries."""
     course = course_get_visible(slug=slug, viewer=viewer)
     student_count = Enrollment.objects.active().filter(course=course).count()
+    enrollment = viewer_enrollment(user=viewer, course=course)
     return CoursePage(
         course=course,
-        curriculum=curriculum_for(course=course),
+        curriculum=curriculum_for(
+            course=course, progress_of=viewer if enrollment and enrollment.is_active else None
+        ),
         student_count=student_count,
-        enrollment=viewer_enrollment(user=viewer, course=course),
+        enrollment=enrollment,
         can_edit=policies.can_edit_course(viewer, course),
         viewer_is_authenticated=viewer.is_authenticated,
     )
@@ -201,6 +245,26 @@ class LessonPage:
     curriculum: Curriculum | None = None
     previous: Lesson | None = None
     next: Lesson | None = None
+    can_edit: bool = False
+    # The learning part (loaded only when the content is shown):
+    quiz_summary: QuizSummary | None = None  # quiz lessons
+    submissions: list[Submission] = field(default_factory=list)  # assignment lessons, newest first
+
+    @property
+    def is_enrolled(self) -> bool:
+        return bool(self.enrollment and self.enrollment.is_active)
+
+    @property
+    def lesson_completed(self) -> bool:
+        return bool(self.curriculum and self.lesson.pk in self.curriculum.completed_lesson_ids)
+
+    @property
+    def assignment_passed(self) -> bool:
+        return any(s.status == Submission.Status.PASSED for s in self.submissions)
+
+    @property
+    def submission_pending(self) -> bool:
+        return any(s.status == Submission.Status.SUBMITTED for s in self.submissions)
 
 
 def lesson_get_for_viewer(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) -> LessonPage:
@@ -220,14 +284,20 @@ def lesson_get_for_viewer(*, slug: str, lesson_id: int, viewer: User | Anonymous
         viewer, lesson, course=course, has_active_enrollment=bool(enrollment and enrollment.is_active)
     )
     is_enrolled = bool(enrollment and enrollment.is_active)
+    can_edit = policies.can_edit_course(viewer, course)
     page = LessonPage(
         course=course,
         lesson=lesson,
         access=access,
         enrollment=enrollment,
-        can_open_all_lessons=is_enrolled or policies.can_edit_course(viewer, course),
+        can_open_all_lessons=is_enrolled or can_edit,
+        can_edit=can_edit,
     )
     if access is policies.LessonAccess.ALLOWED:
-        page.curriculum = curriculum_for(course=course)
+        page.curriculum = curriculum_for(course=course, progress_of=viewer if is_enrolled else None)
         page.previous, page.next = page.curriculum.neighbours(lesson.pk)
+        if lesson.kind == Lesson.Kind.QUIZ:
+            page.quiz_summary = quiz_summary_get(user=viewer, lesson=lesson)
+        elif lesson.kind == Lesson.Kind.ASSIGNMENT and is_enrolled:
+            page.submissions = submissions_for_lesson(user=viewer, lesson=lesson)
     return page

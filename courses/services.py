@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from courses.models import Course, Lesson, Module
+from enrollments.progress_services import course_progress_refresh
 
 
 def _renumber(queryset) -> None:
@@ -19,17 +20,25 @@ def _renumber(queryset) -> None:
 
 @transaction.atomic
 def modules_renumber(*, course: Course) -> None:
-    """Make the course's module order dense (0..n-1), keeping the current sequence."""
+    """Make the course's module order dense (0..n-1), keeping the current sequence.
+
+    Called after every change to a course's modules, so it also brings every
+    enrollment's progress up to date (modules and their lessons may be gone)."""
     # Lock the course row so two concurrent reorders of one course queue up.
     Course.objects.select_for_update().filter(pk=course.pk).first()
     _renumber(Module.objects.filter(course=course))
+    course_progress_refresh(course_ids=[course.pk])
 
 
 @transaction.atomic
 def lessons_renumber(*, module: Module) -> None:
-    """Make the module's lesson order dense (0..n-1), keeping the current sequence."""
+    """Make the module's lesson order dense (0..n-1), keeping the current sequence.
+
+    Called after every change to a module's lessons, so it also brings every
+    enrollment's progress in the module's course up to date."""
     Module.objects.select_for_update().filter(pk=module.pk).first()
     _renumber(Lesson.objects.filter(module=module))
+    course_progress_refresh(course_ids=[module.course_id])
 
 
 def module_next_order(*, course: Course) -> int:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses import selectors
 from courses.models import Course
 from courses.policies import LessonAccess
+from enrollments.forms import SubmissionForm
 from enrollments.services import EnrollmentNotAllowed, enrollment_create_free
 
 CATALOGUE_PAGE_SIZE = 12
@@ -46,6 +47,8 @@ def lesson_detail(request, slug: str, lesson_id: int):
     if page.access is LessonAccess.ENROLLMENT_REQUIRED:
         # Explain instead of a bare 403: this is where a student decides to enroll or buy.
         return render(request, "courses/lesson_locked.html", context, status=403)
+    if page.is_enrolled and page.lesson.kind == page.lesson.Kind.ASSIGNMENT:
+        context["submission_form"] = SubmissionForm()
     return render(request, "courses/lesson_detail.html", context)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment, LessonProgress, Notification
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -34,16 +35,20 @@ def dashboard_enrollments(*, user: User) -> list[Enrollment]:
     from courses.models import Lesson
     from courses.selectors import card_stat_annotations
 
-    first_lesson = (
-        Lesson.objects.filter(module__course=OuterRef("course"))
-        .order_by("module__order", "module__pk", "order", "pk")
-        .values("pk")[:1]
+    in_order = Lesson.objects.filter(module__course=OuterRef("course")).order_by(
+        "module__order", "module__pk", "order", "pk"
     )
+    completed = LessonProgress.objects.filter(
+        user=OuterRef(OuterRef("user")), lesson=OuterRef("pk"), completed_at__isnull=False
+    )
+    # "Continue" opens the first lesson not completed; a finished course, the first lesson.
+    first_open = in_order.exclude(Exists(completed)).values("pk")[:1]
+    first_lesson = Coalesce(Subquery(first_open), Subquery(in_order.values("pk")[:1]))
     enrollments = list(
         Enrollment.objects.active()
         .filter(user=user)
         .select_related("course__instructor")
-        .annotate(continue_lesson_id=Subquery(first_lesson), **card_stat_annotations("course"))
+        .annotate(continue_lesson_id=first_lesson, **card_stat_annotations("course"))
         .order_by("-enrolled_at", "-pk")
     )
     for enrollment in enrollments:

@@ -7,7 +7,11 @@ INSTRUCTORS_GROUP = "Instructors"
 
 # The models an instructor authors in the admin. Later apps add theirs here.
 INSTRUCTOR_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    "courses": ["course", "module", "lesson"],
+    "courses": ["course", "module", "lesson", "quiz", "question", "choice"],
+}
+# Instructors review students' work: they see and decide, never add or delete.
+INSTRUCTOR_REVIEW_PERMISSIONS: dict[str, list[str]] = {
+    "enrollments": ["submission"],
 }
 INSTRUCTOR_VIEW_ONLY_PERMISSIONS: dict[str, list[str]] = {
     "payments": ["purchase"],
@@ -22,11 +26,11 @@ def instructors_group_sync() -> Group:
     codenames = []
     for app_label, models in INSTRUCTOR_MODEL_PERMISSIONS.items():
         for model in models:
-            codenames += [
-                (app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")
-            ]
+            codenames += [(app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")]
     for app_label, models in INSTRUCTOR_VIEW_ONLY_PERMISSIONS.items():
         codenames += [(app_label, f"view_{model}") for model in models]
+    for app_label, models in INSTRUCTOR_REVIEW_PERMISSIONS.items():
+        codenames += [(app_label, f"{action}_{model}") for model in models for action in ("view", "change")]
     wanted = Permission.objects.none()
     for app_label, codename in codenames:
         wanted |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("payments/", include("payments.urls")),
     path("", include("enrollments.urls")),
+    path("", include("enrollments.learning_urls")),
     path("", include("courses.urls")),
 ]
 

@@ -1,0 +1,119 @@
+"""Writes about assignment submissions: a student sends (or replaces) one, an
+instructor reviews it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Lesson
+from enrollments.models import Enrollment, Notification, Submission
+from enrollments.progress_services import enrollment_lock_active, lesson_progress_record
+from enrollments.services import notification_create
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from enrollments.uploads import FileType
+    from lms.models import User
+
+
+class SubmissionNotAllowed(Exception):
+    """The student cannot submit now. The message is for the student."""
+
+
+REVIEW_DECISIONS = (Submission.Status.PASSED, Submission.Status.NEEDS_WORK)
+
+
+def _file_delete_on_commit(name: str) -> None:
+    if name:
+        storage = Submission._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    user: User,
+    lesson: Lesson,
+    text: str = "",
+    file: UploadedFile | None = None,
+    file_type: FileType | None = None,
+) -> Submission:
+    """Send work for an assignment lesson. `file` was checked by
+    `enrollments.uploads.submission_file_check`, which gave `file_type`.
+
+    While a submission awaits review, sending again replaces it (text and file;
+    a new file replaces the old one, no file keeps it). After "needs work" a new
+    submission starts; after a pass nothing more is accepted."""
+    if lesson.kind != Lesson.Kind.ASSIGNMENT:
+        raise SubmissionNotAllowed("This lesson is not an assignment.")
+    enrollment_lock_active(user=user, course_id=lesson.module.course_id)
+    text = (text or "").strip()
+    submissions = list(
+        Submission.objects.filter(
+            user=user,
+            lesson=lesson,
+            status__in=[Submission.Status.SUBMITTED, Submission.Status.PASSED],
+        )
+    )
+    if any(s.status == Submission.Status.PASSED for s in submissions):
+        raise SubmissionNotAllowed("Your work has passed review: there is nothing more to send.")
+    pending = submissions[0] if submissions else None
+    if not text and file is None and (pending is None or not pending.file):
+        raise SubmissionNotAllowed("Write an answer or attach a file.")
+    submission = pending or Submission(user=user, lesson=lesson)
+    submission.text = text
+    submission.submitted_at = timezone.now()
+    if file is not None:
+        if pending is not None:
+            _file_delete_on_commit(pending.file.name)
+        submission.file.save(file.name, file, save=False)
+        submission.file_name = file.name[:255]
+        submission.file_content_type = file_type.content_type if file_type else "application/octet-stream"
+        submission.file_size = file.size
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def submission_review(
+    *, submission: Submission, reviewer: User, status: str, feedback: str = ""
+) -> Submission:
+    """Record an instructor's decision (passed or needs work) and tell the student.
+
+    A pass completes the assignment lesson; turning a pass into "needs work"
+    takes the completion back. The caller has checked that `reviewer` may
+    review this submission (`enrollments.policies.submissions_reviewable_by`)."""
+    if status not in REVIEW_DECISIONS:
+        raise ValueError(f"A review decides passed or needs work, not {status!r}.")
+    lesson = Lesson.objects.select_related("module__course").get(pk=submission.lesson_id)
+    course = lesson.module.course
+    # The enrollment lock first, as every other learning write does.
+    enrollment = (
+        Enrollment.objects.select_for_update().filter(user_id=submission.user_id, course=course).first()
+    )
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    previous_status, previous_feedback = submission.status, submission.feedback
+    submission.status = status
+    submission.feedback = feedback
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = reviewer
+    submission.save(update_fields=["status", "feedback", "reviewed_at", "reviewed_by"])
+    if enrollment is not None and enrollment.is_active:
+        if status == Submission.Status.PASSED:
+            lesson_progress_record(enrollment=enrollment, lesson=lesson, completed=True)
+        elif previous_status == Submission.Status.PASSED:
+            lesson_progress_record(enrollment=enrollment, lesson=lesson, completed=False)
+    if (status, feedback) != (previous_status, previous_feedback):
+        verdict = "passed" if status == Submission.Status.PASSED else "needs more work"
+        notification_create(
+            user=submission.user,
+            kind=Notification.Kind.REVIEW,
+            title=f"Assignment reviewed: {lesson.title}",
+            message=f"Your work {verdict}." + (f"\n\n{feedback}" if feedback else ""),
+            course=course,
+        )
+    return submission

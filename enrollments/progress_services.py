@@ -1,0 +1,204 @@
+"""Writes about lesson progress and course completion.
+
+`Enrollment.progress_percent` = completed lessons the course has now ÷ lessons
+the course has now, rounded down. Two paths keep it right:
+
+* a student's own progress changes (`lesson_complete`, `lesson_incomplete`,
+  a passed quiz, an approved assignment): their enrollment row is locked and
+  recomputed;
+* the curriculum changes (lessons added, deleted or moved, from the admin):
+  `course_progress_refresh` recomputes every enrollment of the course in one
+  UPDATE, whatever the number of students.
+
+Completion: the first time an active enrollment reaches 100 %, `completed_at`
+is set and one "Course completed" notification is created (a partial unique
+constraint on Notification backs the "one"). Lessons added to a finished
+course lower the percentage but keep `completed_at` (the student did finish
+the course as it was) and never send a second notification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from courses.models import Lesson
+from enrollments.models import Enrollment, LessonProgress, Notification
+
+if TYPE_CHECKING:
+    from courses.models import Course
+    from lms.models import User
+
+# Lessons the student marks themself; quizzes complete by passing, assignments
+# by an approved submission.
+SELF_MARKED_KINDS = frozenset({Lesson.Kind.VIDEO, Lesson.Kind.TEXT})
+
+
+class ProgressNotAllowed(Exception):
+    """No progress may be recorded: no active enrollment, or a lesson kind the
+    student does not mark themself. The message is for the student."""
+
+
+def enrollment_lock_active(*, user: User, course_id: int) -> Enrollment:
+    """Lock and return the user's active enrollment in the course.
+
+    Call inside a transaction. Every write about one student's learning in a
+    course takes this lock first, so they queue up in one order (no deadlocks)."""
+    if not user.is_authenticated:
+        raise ProgressNotAllowed("Log in and enroll to record your progress.")
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .first()
+    )
+    if enrollment is None:
+        raise ProgressNotAllowed("Only students enrolled in this course can record progress.")
+    return enrollment
+
+
+def _completion_notify(*, enrollment: Enrollment, course: Course) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not poison the caller
+            Notification.objects.create(
+                user_id=enrollment.user_id,
+                kind=Notification.Kind.COMPLETED,
+                title="Course completed",
+                message=f"You completed “{course.title}”. Well done!",
+                course=course,
+            )
+    except IntegrityError:
+        pass  # already congratulated for this course
+
+
+def enrollment_progress_update(*, enrollment: Enrollment) -> Enrollment:
+    """Recompute one enrollment's percentage and completion (two COUNTs).
+
+    The caller holds the lock on `enrollment` (see `enrollment_lock_active`)."""
+    course_id = enrollment.course_id
+    total = Lesson.objects.filter(module__course_id=course_id).count()
+    done = LessonProgress.objects.filter(
+        user_id=enrollment.user_id, lesson__module__course_id=course_id, completed_at__isnull=False
+    ).count()
+    percent = min(100, done * 100 // total) if total else 0
+    fields = []
+    if percent != enrollment.progress_percent:
+        enrollment.progress_percent = percent
+        fields.append("progress_percent")
+    newly_completed = (
+        percent == 100 and enrollment.completed_at is None and enrollment.status == Enrollment.Status.ACTIVE
+    )
+    if newly_completed:
+        enrollment.completed_at = timezone.now()
+        fields.append("completed_at")
+    if fields:
+        enrollment.save(update_fields=fields)
+    if newly_completed:
+        _completion_notify(enrollment=enrollment, course=enrollment.course)
+    return enrollment
+
+
+def lesson_progress_record(*, enrollment: Enrollment, lesson: Lesson, completed: bool) -> bool:
+    """Set or clear the completion of `lesson` for the enrollment's student and
+    recompute the percentage. Returns whether anything changed.
+
+    The caller holds the lock on `enrollment`, which is active and of the
+    lesson's course; any lesson kind is accepted (quiz and assignment services
+    call this when a quiz is passed or a submission approved)."""
+    progress, _ = LessonProgress.objects.get_or_create(user_id=enrollment.user_id, lesson=lesson)
+    if progress.is_completed == completed:
+        return False
+    progress.completed_at = timezone.now() if completed else None
+    progress.save(update_fields=["completed_at", "updated_at"])
+    enrollment_progress_update(enrollment=enrollment)
+    return True
+
+
+def _self_marked_lesson_set(*, user: User, lesson: Lesson, completed: bool) -> Enrollment:
+    if lesson.kind not in SELF_MARKED_KINDS:
+        if lesson.kind == Lesson.Kind.QUIZ:
+            raise ProgressNotAllowed("A quiz lesson is completed by passing its quiz.")
+        raise ProgressNotAllowed("An assignment lesson is completed when your submission is approved.")
+    enrollment = enrollment_lock_active(user=user, course_id=lesson.module.course_id)
+    lesson_progress_record(enrollment=enrollment, lesson=lesson, completed=completed)
+    return enrollment
+
+
+@transaction.atomic
+def lesson_complete(*, user: User, lesson: Lesson) -> Enrollment:
+    """The student marks a video or text lesson complete. Idempotent.
+    Raises ProgressNotAllowed without writing anything when they may not."""
+    return _self_marked_lesson_set(user=user, lesson=lesson, completed=True)
+
+
+@transaction.atomic
+def lesson_incomplete(*, user: User, lesson: Lesson) -> Enrollment:
+    """The student marks a video or text lesson not complete again. Idempotent."""
+    return _self_marked_lesson_set(user=user, lesson=lesson, completed=False)
+
+
+@transaction.atomic
+def course_progress_refresh(*, course_ids: Iterable[int]) -> None:
+    """Recompute `progress_percent` of every enrollment of the given courses after
+    their curriculum changed. Per course: one COUNT, one UPDATE over all its
+    enrollments, and (only if someone reached 100 %) three more for completion —
+    never a query per student."""
+    for course_id in sorted(set(course_ids)):  # a fixed order: concurrent refreshes lock alike
+        total = Lesson.objects.filter(module__course_id=course_id).count()
+        enrollments = Enrollment.objects.filter(course_id=course_id)
+        if not total:
+            enrollments.exclude(progress_percent=0).update(progress_percent=0)
+            continue
+        done = (
+            LessonProgress.objects.filter(
+                user_id=OuterRef("user_id"),
+                lesson__module__course_id=course_id,
+                completed_at__isnull=False,
+            )
+            .order_by()
+            .values("user_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        enrollments.update(
+            progress_percent=Least(
+                Coalesce(Subquery(done, output_field=IntegerField()), Value(0)) * 100 / Value(total),
+                Value(100),
+                output_field=IntegerField(),
+            )
+        )
+        _completions_record(course_id=course_id)
+
+
+def _completions_record(*, course_id: int) -> None:
+    reached = list(
+        Enrollment.objects.select_for_update()
+        .filter(
+            course_id=course_id,
+            progress_percent=100,
+            completed_at__isnull=True,
+            status=Enrollment.Status.ACTIVE,
+        )
+        .select_related("course")
+    )
+    if not reached:
+        return
+    Enrollment.objects.filter(pk__in=[e.pk for e in reached]).update(completed_at=timezone.now())
+    course = reached[0].course
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=e.user_id,
+                kind=Notification.Kind.COMPLETED,
+                title="Course completed",
+                message=f"You completed “{course.title}”. Well done!",
+                course=course,
+            )
+            for e in reached
+        ],
+        ignore_conflicts=True,
+    )
