@@ -1,2 +1,10 @@
+from django.urls import path
+
+from payments import views
+
 app_name = "payments"
-urlpatterns = []
+urlpatterns = [
+    path("checkout/<slug:slug>/", views.checkout, name="checkout"),
+    path("webhook/", views.webhook, name="webhook"),
+    path("success/", views.success, name="success"),
+]

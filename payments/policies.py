@@ -1,0 +1,31 @@
+"""Who may see which purchases and webhook events (the admin asks here)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from courses.policies import courses_editable_by, is_course_author
+from payments.models import Purchase, WebhookEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lms.models import User
+
+
+def purchases_viewable_by(user: User | AnonymousUser) -> QuerySet[Purchase]:
+    """Superusers see every purchase; instructors see the purchases of their own courses."""
+    if not is_course_author(user):
+        return Purchase.objects.none()
+    if user.is_superuser:
+        return Purchase.objects.all()
+    return Purchase.objects.filter(course__in=courses_editable_by(user))
+
+
+def webhook_events_viewable_by(user: User | AnonymousUser) -> QuerySet[WebhookEvent]:
+    """Raw Stripe payloads carry other buyers' details: superusers only."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return WebhookEvent.objects.all()
+    return WebhookEvent.objects.none()

@@ -1,0 +1,89 @@
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from courses.models import Course
+from payments import services
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def _site_url(request: HttpRequest) -> str:
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+@require_POST
+def checkout(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course.objects.published(), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.get_absolute_url())
+    if course.is_free:
+        return redirect(course)
+    try:
+        start = services.checkout_start(user=request.user, course=course, site_url=_site_url(request))
+    except services.PaymentsNotConfigured:
+        return render(request, "payments/not_configured.html", {"course": course}, status=503)
+    except services.AlreadyEnrolled:
+        messages.info(request, "You are already enrolled in this course.")
+        return redirect(course)
+    except services.PaymentInProgress:
+        messages.info(
+            request, "Your payment for this course is being processed; we will notify you when it completes."
+        )
+        return redirect(course)
+    except services.CheckoutUnavailable:
+        messages.error(
+            request,
+            "We could not reach our payment provider. Nothing was charged; please try again in a moment.",
+        )
+        return redirect(course)
+    response = HttpResponseRedirect(start.url)
+    response.status_code = 303  # see other: the browser GETs Stripe's page
+    return response
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        logger.error("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is empty")
+        return HttpResponse("Payments are not configured", status=503, content_type="text/plain")
+    try:
+        payload = request.body.decode("utf-8")
+        # stripe-python's own check (what Webhook.construct_event runs), on the raw body.
+        stripe.WebhookSignature.verify_header(
+            payload, request.headers.get("Stripe-Signature"), secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+        event = json.loads(payload)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        logger.warning("Stripe webhook rejected: %s", exc)
+        return HttpResponseBadRequest("Invalid payload or signature", content_type="text/plain")
+    if not (isinstance(event, dict) and event.get("id") and event.get("type")):
+        return HttpResponseBadRequest("Not a Stripe event", content_type="text/plain")
+    record = services.webhook_event_record(event=event)
+    outcome = services.webhook_event_process(stripe_event_id=record.stripe_event_id)
+    if outcome == services.WebhookOutcome.RETRY:
+        return HttpResponse("Temporary failure, please retry", status=500, content_type="text/plain")
+    return HttpResponse(outcome.value, content_type="text/plain")
+
+
+@never_cache
+@login_required
+@require_safe
+def success(request: HttpRequest) -> HttpResponse:
+    result = services.checkout_success(user=request.user, session_id=request.GET.get("session_id", ""))
+    status = 404 if result.state == services.SuccessState.NOT_FOUND else 200
+    return render(request, "payments/success.html", {"result": result}, status=status)
