@@ -2,11 +2,10 @@
 foreign-key choice goes through `courses.policies`, so an instructor only ever
 meets their own courses, modules and lessons."""
 
-from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
+from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableInlineAdminMixin
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -268,8 +267,9 @@ class QuizAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ChoiceInlineFormSet(BaseInlineFormSet):
-    """Refuses a question that could not be answered right."""
+class ChoiceInlineFormSet(CustomInlineFormSet):
+    """Refuses a question that could not be answered right. (Built on
+    sortable2's formset, which carries the drag-and-drop order.)"""
 
     def clean(self):
         super().clean()

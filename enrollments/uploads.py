@@ -83,7 +83,7 @@ def _looks_like_text(file: UploadedFile) -> bool:
 
 
 def _content_matches(file: UploadedFile, expected: FileType) -> bool:
-    head = _head(file, 64)
+    head = _head(file, 128)  # enough for an ODT archive's leading "mimetype" entry
     if expected is PDF:
         return head.startswith(b"%PDF-")
     if expected is PNG:
