@@ -110,3 +110,18 @@ def test_purchases_needing_attention_can_be_filtered(client, superuser, purchase
     listing = client.get(PURCHASES, {"attention": "yes"})
 
     assert list(listing.context["cl"].queryset) == [mine]
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_purchase_list_query_count_does_not_grow_with_rows(
+    client, superuser, count, django_assert_num_queries
+):
+    PurchaseFactory.create_batch(count)
+    client.force_login(superuser)
+
+    # session, user, two counts (filtered, total), the page with users and courses joined,
+    # the date hierarchy's range and days, the currency filter's choices
+    with django_assert_num_queries(8):
+        response = client.get(PURCHASES)
+
+    assert len(response.context["cl"].result_list) == count
