@@ -190,6 +190,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
+# A buyer waits on these: fail fast and say so rather than hang the request.
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_NETWORK_RETRIES = env.int("STRIPE_NETWORK_RETRIES", default=1)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

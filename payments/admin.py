@@ -7,9 +7,9 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from lms.money import format_money
 from payments import policies
 from payments.models import Purchase, Refund, WebhookEvent
-from payments.money import format_money
 
 
 class ReadOnlyAdminMixin:

@@ -32,8 +32,8 @@ from enrollments.models import Enrollment, Notification
 from enrollments.selectors import enrollment_active_exists
 from enrollments.services import enrollment_grant, enrollment_revoke, notification_create
 from lms.models import User
+from lms.money import format_money, from_minor_units, to_minor_units
 from payments.models import Purchase, Refund, WebhookEvent
-from payments.money import format_money, from_minor_units, to_minor_units
 from payments.stripe_client import (
     checkout_session_create,
     checkout_session_retrieve,

@@ -13,9 +13,6 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-DEFAULT_TIMEOUT_SECONDS = 10
-DEFAULT_NETWORK_RETRIES = 1
-
 
 def payments_configured() -> bool:
     """Without a secret key the site runs, but nothing can be bought."""
@@ -41,8 +38,8 @@ def stripe_client() -> stripe.StripeClient:
     return _client(
         settings.STRIPE_SECRET_KEY,
         settings.STRIPE_API_BASE,
-        float(getattr(settings, "STRIPE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
-        int(getattr(settings, "STRIPE_NETWORK_RETRIES", DEFAULT_NETWORK_RETRIES)),
+        settings.STRIPE_TIMEOUT_SECONDS,
+        settings.STRIPE_NETWORK_RETRIES,
     )
 
 

@@ -2,6 +2,7 @@ from django import template
 
 from courses.durations import format_duration
 from courses.markdown import render_markdown
+from lms.money import format_money
 
 register = template.Library()
 
@@ -19,8 +20,6 @@ def duration(seconds: int | None) -> str:
 @register.filter
 def price(course) -> str:
     """A course's price for display: "Free" or "$49.00"."""
-    from courses.money import format_price
-
     if course.price == 0:
         return "Free"
-    return format_price(course.price, course.currency)
+    return format_money(course.price, course.currency)

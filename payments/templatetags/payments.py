@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from payments.money import format_money
+from lms.money import format_money
 from payments.stripe_client import payments_configured as _payments_configured
 
 register = template.Library()

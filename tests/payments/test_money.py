@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from payments.money import AmountNotRepresentable, format_money, from_minor_units, to_minor_units
+from lms.money import AmountNotRepresentable, format_money, from_minor_units, to_minor_units
 from tests.factories import CourseFactory
 
 
