@@ -75,6 +75,24 @@ def enrollment_create_free(*, user: User, course: Course) -> EnrollmentResult:
 
 
 @transaction.atomic
+def enrollment_restore(*, enrollment: Enrollment, reason: str) -> Enrollment:
+    """Give back access that was suspended (a dispute the seller won). The
+    student hears why; it is not a new enrollment, so no "Course enrolled!"."""
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        return enrollment
+    enrollment.status = Enrollment.Status.ACTIVE
+    enrollment.save(update_fields=["status"])
+    notification_create(
+        user=enrollment.user,
+        kind=Notification.Kind.PAYMENT,
+        title="Course access restored",
+        message=reason,
+        course=enrollment.course,
+    )
+    return enrollment
+
+
+@transaction.atomic
 def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     """Take access away (a refund or a dispute). The row stays, so progress
     survives if access is restored."""

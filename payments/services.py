@@ -30,7 +30,12 @@ from django.utils import timezone
 from courses.models import Course
 from enrollments.models import Enrollment, Notification
 from enrollments.selectors import enrollment_active_exists
-from enrollments.services import enrollment_grant, enrollment_revoke, notification_create
+from enrollments.services import (
+    enrollment_grant,
+    enrollment_restore,
+    enrollment_revoke,
+    notification_create,
+)
 from lms.models import User
 from lms.money import format_money, from_minor_units, to_minor_units
 from payments.models import Purchase, Refund, WebhookEvent
@@ -540,7 +545,15 @@ def purchase_dispute_close(*, dispute: Mapping[str, Any]) -> Purchase:
     purchase.dispute_status = new_status
     purchase.save(update_fields=["dispute_status"])
     if won and purchase.status == Purchase.Status.COMPLETE:
-        enrollment_grant(user=purchase.user, course=purchase.course, purchase=purchase)
+        enrollment = _enrollment_lock_for(purchase)
+        if enrollment is None:
+            enrollment_grant(user=purchase.user, course=purchase.course, purchase=purchase)
+        else:
+            enrollment_restore(
+                enrollment=enrollment,
+                reason=f"The dispute about your payment for “{purchase.course.title}” is resolved: "
+                "your access is back.",
+            )
     return purchase
 
 

@@ -544,6 +544,12 @@ def test_a_dispute_suspends_access_and_flags_the_purchase_and_winning_restores_i
     fulfilled.refresh_from_db()
     assert fulfilled.dispute_status == Purchase.DisputeStatus.WON
     assert Enrollment.objects.get(user=fulfilled.user).status == Enrollment.Status.ACTIVE
+    # Access comes back with its own message, not a second "Course enrolled!".
+    assert Notification.objects.filter(user=fulfilled.user, title="Course access restored").count() == 1
+    assert Notification.objects.filter(user=fulfilled.user, title="Course enrolled!").count() == 1
+
+    post_event(fake_stripe.event("charge.dispute.closed", {**dispute, "status": "won"}))
+    assert Notification.objects.filter(user=fulfilled.user, title="Course access restored").count() == 1
 
 
 def test_a_lost_dispute_keeps_access_revoked(fake_stripe, fulfilled, post_event):
