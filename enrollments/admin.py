@@ -3,12 +3,13 @@ courses (`enrollments.policies.submissions_reviewable_by`), decided through
 `submission_review`, which notifies the student and completes the lesson on a pass."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from courses.policies import courses_editable_by
-from enrollments.assignment_services import submission_review
+from enrollments.assignment_services import ReviewNotAllowed, submission_review, submission_review_refusal
 from enrollments.models import Submission
 from enrollments.policies import submissions_reviewable_by
 
@@ -39,6 +40,13 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["status", "feedback"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        refusal = submission_review_refusal(submission=self.instance, status=status)
+        if refusal:
+            raise forms.ValidationError(refusal, code="already_passed")
+        return status
 
 
 @admin.register(Submission)
@@ -90,6 +98,15 @@ class SubmissionAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("learning:submission_file", kwargs={"submission_id": obj.pk})
         return format_html('<a href="{}">{}</a> ({} bytes)', url, obj.file_name, obj.file_size)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form catches a second pass first; this is for a reviewer who lost a
+        # race to another. The admin's transaction has rolled back: nothing is written.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ReviewNotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         # The decision goes through the service: notification, completion, locks.

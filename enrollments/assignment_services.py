@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import Lesson
@@ -24,7 +24,38 @@ class SubmissionNotAllowed(Exception):
     """The student cannot submit now. The message is for the student."""
 
 
+class ReviewNotAllowed(Exception):
+    """The decision cannot be recorded (another submission of the student for this
+    lesson has already passed). The message is for the reviewer."""
+
+
 REVIEW_DECISIONS = (Submission.Status.PASSED, Submission.Status.NEEDS_WORK)
+
+
+def submission_review_refusal(*, submission: Submission, status: str) -> str | None:
+    """Why `status` cannot be given to `submission`, or None when it can.
+
+    A student has at most one passed submission per lesson (a partial unique
+    constraint): passing a second one is refused. `submission_review` asks this
+    under the enrollment lock; the admin's form asks it first for a friendly error."""
+    if status != Submission.Status.PASSED:
+        return None
+    other_pass = (
+        Submission.objects.filter(
+            user_id=submission.user_id, lesson_id=submission.lesson_id, status=Submission.Status.PASSED
+        )
+        .exclude(pk=submission.pk)
+        .order_by()
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    if other_pass is None:
+        return None
+    sent = timezone.localtime(other_pass).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"This student already has a passed submission for this lesson (sent {sent}). "
+        "A lesson is passed once: leave this one as needs work, or change the passed one first."
+    )
 
 
 def _file_delete_on_commit(name: str) -> None:
@@ -86,7 +117,9 @@ def submission_review(
 
     A pass completes the assignment lesson; turning a pass into "needs work"
     takes the completion back. The caller has checked that `reviewer` may
-    review this submission (`enrollments.policies.submissions_reviewable_by`)."""
+    review this submission (`enrollments.policies.submissions_reviewable_by`).
+    Raises ReviewNotAllowed, writing nothing, when another submission of the
+    student for this lesson has already passed and `status` is a pass."""
     if status not in REVIEW_DECISIONS:
         raise ValueError(f"A review decides passed or needs work, not {status!r}.")
     lesson = Lesson.objects.select_related("module__course").get(pk=submission.lesson_id)
@@ -96,12 +129,24 @@ def submission_review(
         Enrollment.objects.select_for_update().filter(user_id=submission.user_id, course=course).first()
     )
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    refusal = submission_review_refusal(submission=submission, status=status)
+    if refusal:
+        raise ReviewNotAllowed(refusal)
     previous_status, previous_feedback = submission.status, submission.feedback
     submission.status = status
     submission.feedback = feedback
     submission.reviewed_at = timezone.now()
     submission.reviewed_by = reviewer
-    submission.save(update_fields=["status", "feedback", "reviewed_at", "reviewed_by"])
+    try:
+        # Without an enrollment row nothing serialises two reviewers: the
+        # constraint decides, inside a savepoint so the caller's transaction survives.
+        with transaction.atomic():
+            submission.save(update_fields=["status", "feedback", "reviewed_at", "reviewed_by"])
+    except IntegrityError:
+        raise ReviewNotAllowed(
+            submission_review_refusal(submission=submission, status=status)
+            or "Another submission of this student for this lesson has just passed."
+        ) from None
     if enrollment is not None and enrollment.is_active:
         if status == Submission.Status.PASSED:
             lesson_progress_record(enrollment=enrollment, lesson=lesson, completed=True)

@@ -2,13 +2,15 @@
 instructor's own courses."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from courses.models import Choice, Lesson, Question
-from enrollments.models import Submission
+from enrollments.assignment_services import ReviewNotAllowed, submission_review
+from enrollments.models import Enrollment, LessonProgress, Notification, Submission
 from lms.services import instructors_group_sync
 from tests.courses.test_admin import form_data
-from tests.factories import LessonFactory, course_with_curriculum
+from tests.factories import EnrollmentFactory, LessonFactory, course_with_curriculum
 from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +165,86 @@ def test_superuser_sees_every_submission(client, superuser, submissions):
     client.force_login(superuser)
     rows = client.get(reverse("admin:enrollments_submission_changelist")).context["cl"].result_list
     assert len(rows) == 3
+
+
+@pytest.fixture
+def passed_and_needs_work(instructor):
+    """A student whose first submission needed work and whose second passed."""
+    course = course_with_curriculum(modules=1, lessons_per_module=1, instructor=instructor)
+    lesson = LessonFactory(module=course.modules.get(), kind=Lesson.Kind.ASSIGNMENT)
+    enrollment = EnrollmentFactory(course=course)
+    student = enrollment.user
+    first = SubmissionFactory(lesson=lesson, user=student, status=Submission.Status.NEEDS_WORK)
+    second = SubmissionFactory(lesson=lesson, user=student)
+    submission_review(submission=second, reviewer=instructor, status=Submission.Status.PASSED)
+    return first, second
+
+
+def review_state():
+    return (
+        list(Submission.objects.order_by("pk").values_list("status", "feedback", "reviewed_at")),
+        list(LessonProgress.objects.values_list("lesson_id", "completed_at")),
+        list(Enrollment.objects.values_list("progress_percent", "completed_at")),
+        Notification.objects.count(),
+        LogEntry.objects.count(),
+    )
+
+
+def test_passing_a_second_submission_of_a_passed_lesson_is_refused_in_the_admin(
+    client, instructor, passed_and_needs_work
+):
+    first, _ = passed_and_needs_work
+    before = review_state()
+    client.force_login(instructor)
+    url = reverse("admin:enrollments_submission_change", args=[first.pk])
+
+    response = client.post(url, {"status": "passed", "feedback": "Fine after all."})
+
+    assert response.status_code == 200
+    assert "already has a passed submission for this lesson" in response.content.decode()
+    assert review_state() == before
+    # Feedback on the old submission stays possible.
+    assert client.post(url, {"status": "needs_work", "feedback": "See the newer one."}).status_code == 302
+
+
+def test_a_reviewer_who_loses_the_race_to_a_pass_gets_a_message_not_a_500(
+    client, instructor, passed_and_needs_work, monkeypatch
+):
+    # The form's check ran before the other reviewer's pass committed: the
+    # service, under the lock, is the one that refuses.
+    first, _ = passed_and_needs_work
+    monkeypatch.setattr("enrollments.admin.submission_review_refusal", lambda **kwargs: None)
+    before = review_state()
+    client.force_login(instructor)
+    url = reverse("admin:enrollments_submission_change", args=[first.pk])
+
+    response = client.post(url, {"status": "passed", "feedback": "Fine after all."}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url, 302)]  # back to the form
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0][0] == "error" and "already has a passed submission" in shown[0][1]
+    assert review_state() == before
+
+
+def test_submission_review_refuses_a_second_pass_and_writes_nothing(instructor, passed_and_needs_work):
+    first, _ = passed_and_needs_work
+    before = review_state()
+    with pytest.raises(ReviewNotAllowed, match="already has a passed submission"):
+        submission_review(submission=first, reviewer=instructor, status=Submission.Status.PASSED)
+    assert review_state() == before
+
+
+def test_without_an_enrollment_the_constraint_still_gives_a_refusal(
+    instructor, passed_and_needs_work, monkeypatch
+):
+    # No enrollment row to lock: the partial unique constraint decides, and the
+    # service turns its IntegrityError into the same refusal.
+    first, _ = passed_and_needs_work
+    Enrollment.objects.all().delete()
+    monkeypatch.setattr("enrollments.assignment_services.submission_review_refusal", lambda **kwargs: None)
+    before = review_state()
+    with pytest.raises(ReviewNotAllowed, match="has just passed"):
+        submission_review(submission=first, reviewer=instructor, status=Submission.Status.PASSED)
+    assert review_state() == before
