@@ -7,8 +7,12 @@ the course has now, rounded down. Two paths keep it right:
   a passed quiz, an approved assignment): their enrollment row is locked and
   recomputed;
 * the curriculum changes (lessons added, deleted or moved, from the admin):
-  `course_progress_refresh` recomputes every enrollment of the course in one
-  UPDATE, whatever the number of students.
+  `course_progress_refresh` locks the course's enrollment rows and recomputes
+  them all in one UPDATE, whatever the number of students.
+
+Both take the same row locks (enrollments, in pk order), so a curriculum
+change and a student's own write at the same instant queue up and either
+order ends with the right percentage.
 
 Completion: the first time an active enrollment reaches 100 %, `completed_at`
 is set and one "Course completed" notification is created (a partial unique
@@ -144,12 +148,24 @@ def lesson_incomplete(*, user: User, lesson: Lesson) -> Enrollment:
 @transaction.atomic
 def course_progress_refresh(*, course_ids: Iterable[int]) -> None:
     """Recompute `progress_percent` of every enrollment of the given courses after
-    their curriculum changed. Per course: one COUNT, one UPDATE over all its
-    enrollments, and (only if someone reached 100 %) three more for completion —
-    never a query per student."""
+    their curriculum changed. Per course: one SELECT … FOR UPDATE, one COUNT, one
+    UPDATE over all its enrollments, and (only if someone reached 100 %) three
+    more for completion — never a query per student.
+
+    Call inside the transaction that changed the curriculum."""
     for course_id in sorted(set(course_ids)):  # a fixed order: concurrent refreshes lock alike
-        total = Lesson.objects.filter(module__course_id=course_id).count()
         enrollments = Enrollment.objects.filter(course_id=course_id)
+        # Lock the course's enrollment rows first, in pk order (the lock a
+        # student's own progress write takes, see `enrollment_lock_active`).
+        # Under READ COMMITTED each statement reads the data committed when it
+        # starts: without this, the UPDATE below could start while a student's
+        # `lesson_complete` holds their row, wait for it, and then write a
+        # percentage computed from a snapshot without the student's new lesson.
+        # Once this returns, those students have committed and the statements
+        # below see their work; students who come later wait for this
+        # transaction and count the new curriculum themselves.
+        list(enrollments.select_for_update().order_by("pk").values_list("pk", flat=True))
+        total = Lesson.objects.filter(module__course_id=course_id).count()
         if not total:
             enrollments.exclude(progress_percent=0).update(progress_percent=0)
             continue

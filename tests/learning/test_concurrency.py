@@ -4,9 +4,10 @@ are a PostgreSQL matter (SQLite serialises whole transactions), so these run
 there only."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -152,3 +153,114 @@ def live_client_for():
         return client
 
     return make
+
+
+# --- a curriculum change and a student's own progress at the same instant ------------------------
+
+
+def wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
+    """Block until another connection of this database is waiting on a row lock:
+    the moment the second transaction has reached the first one's lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the second transaction never waited for the first one's lock")
+
+
+def in_thread(target, *, holding: threading.Event | None = None, release: threading.Event | None = None):
+    """Run `target()` in a transaction in a thread with its own connection. With
+    `holding`/`release`: signal after `target()` and keep the transaction (and its
+    locks) open until released. Returns (thread, outcome list)."""
+    outcome: list = []
+
+    def run():
+        try:
+            with transaction.atomic():
+                target()
+                if holding is not None:
+                    holding.set()
+                    release.wait(timeout=30)
+            outcome.append("ok")
+        except Exception as error:
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.fixture
+def half_done():
+    """A course of four lessons, a student who completed the first one (25 %)."""
+    from enrollments.progress_services import lesson_complete
+    from tests.factories import EnrollmentFactory, course_with_curriculum
+
+    course = course_with_curriculum(modules=1, lessons_per_module=4)
+    enrollment = EnrollmentFactory(course=course)
+    lessons = list(course.modules.get().lessons.all())
+    lesson_complete(user=enrollment.user, lesson=lessons[0])
+    return enrollment, lessons
+
+
+def _add_a_lesson_and_refresh(module):
+    from enrollments.progress_services import course_progress_refresh
+    from tests.factories import LessonFactory
+
+    LessonFactory(module=module, order=99)
+    course_progress_refresh(course_ids=[module.course_id])
+
+
+def test_a_refresh_that_starts_while_a_student_completes_a_lesson_counts_that_lesson(half_done):
+    # The student's transaction holds their enrollment lock (lesson 2 done, not yet
+    # committed) when the instructor adds a fifth lesson. The refresh must wait for
+    # the student and count their lesson: 2/5 = 40 %, not 1/5 = 20 %.
+    from enrollments.progress_services import lesson_complete
+
+    enrollment, lessons = half_done
+    module = lessons[0].module
+    holding, release = threading.Event(), threading.Event()
+    student, student_outcome = in_thread(
+        lambda: lesson_complete(user=enrollment.user, lesson=lessons[1]), holding=holding, release=release
+    )
+    assert holding.wait(timeout=10)
+    refresh, refresh_outcome = in_thread(lambda: _add_a_lesson_and_refresh(module))
+    wait_until_a_backend_waits_for_a_lock()
+    release.set()
+    student.join(timeout=30)
+    refresh.join(timeout=30)
+
+    assert student_outcome == ["ok"] and refresh_outcome == ["ok"], (student_outcome, refresh_outcome)
+    enrollment.refresh_from_db()
+    assert enrollment.progress_percent == 40
+
+
+def test_a_student_who_completes_a_lesson_while_a_refresh_runs_sees_the_new_lesson(half_done):
+    # The other order: the refresh (a fifth lesson) holds its locks when the student
+    # marks lesson 2; the student waits and then counts five lessons.
+    from enrollments.progress_services import lesson_complete
+
+    enrollment, lessons = half_done
+    module = lessons[0].module
+    holding, release = threading.Event(), threading.Event()
+    refresh, refresh_outcome = in_thread(
+        lambda: _add_a_lesson_and_refresh(module), holding=holding, release=release
+    )
+    assert holding.wait(timeout=10)
+    student, student_outcome = in_thread(lambda: lesson_complete(user=enrollment.user, lesson=lessons[1]))
+    wait_until_a_backend_waits_for_a_lock()
+    release.set()
+    refresh.join(timeout=30)
+    student.join(timeout=30)
+
+    assert student_outcome == ["ok"] and refresh_outcome == ["ok"], (student_outcome, refresh_outcome)
+    enrollment.refresh_from_db()
+    assert enrollment.progress_percent == 40

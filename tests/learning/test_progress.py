@@ -210,9 +210,10 @@ def test_refresh_runs_a_fixed_number_of_queries_whatever_the_number_of_students(
     for _ in range(25):
         lesson_complete(user=EnrollmentFactory(course=course).user, lesson=lessons[0])
     LessonFactory(module=course.modules.get())
-    # Savepoint, COUNT lessons, one UPDATE for every enrollment, SELECT … FOR UPDATE of
-    # those newly at 100 % (none here), release.
-    with django_assert_num_queries(5):
+    # Savepoint, SELECT … FOR UPDATE of the course's enrollments (ids only), COUNT
+    # lessons, one UPDATE for every enrollment, SELECT … FOR UPDATE of those newly
+    # at 100 % (none here), release.
+    with django_assert_num_queries(6):
         course_progress_refresh(course_ids=[course.pk])
     assert set(Enrollment.objects.filter(course=course).values_list("progress_percent", flat=True)) == {20}
 
