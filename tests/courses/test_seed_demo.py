@@ -5,11 +5,14 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import QueryDict
 
 from courses.markdown import render_markdown
-from courses.models import Course, Lesson, Module
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from courses.quizzes import field_name, question_answer_errors
 from courses.services import lessons_renumber
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment, LessonProgress, Notification
+from enrollments.quiz_services import quiz_attempt_start, quiz_attempt_submit
 from lms.models import User
 from lms.services import INSTRUCTORS_GROUP
 
@@ -28,7 +31,7 @@ def row_counts() -> dict[str, int]:
 
 def snapshot() -> dict[str, list[dict]]:
     """Every value of every seeded row, timestamps included."""
-    models = [User, Course, Module, Lesson, Enrollment, Notification]
+    models = [User, Course, Module, Lesson, Quiz, Question, Choice, Enrollment, Notification]
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
 
 
@@ -37,6 +40,9 @@ def test_running_twice_changes_nothing():
     counts, values = row_counts(), snapshot()
     second_output = seed()
     assert row_counts() == counts
+    quiz_counts = [counts[m._meta.label] for m in (Quiz, Question, Choice)]
+    assert [m.objects.count() for m in (Quiz, Question, Choice)] == quiz_counts
+    assert all(quiz_counts), quiz_counts
     assert snapshot() == values
     assert "Created course" in first_output
     assert "Created course" not in second_output
@@ -148,3 +154,81 @@ def test_progress_is_reported():
     assert "Created user admin@doctrina.example" in output
     assert output.count("Created course") == Course.objects.count()
     assert "enrolled sam@doctrina.example in django-for-beginners" in output
+
+
+# --- quizzes ----------------------------------------------------------------------------------------
+
+
+def test_every_quiz_lesson_is_a_quiz_with_answerable_questions_of_every_kind():
+    seed()
+    quiz_lessons = Lesson.objects.filter(kind=Lesson.Kind.QUIZ)
+    assert quiz_lessons.count() >= 4
+    for lesson in quiz_lessons:
+        quiz = lesson.quiz
+        assert quiz.pass_mark == 70, lesson.title
+        questions = list(quiz.questions.prefetch_related("choices"))
+        assert len(questions) >= 3, lesson.title
+        assert {q.kind for q in questions} == set(Question.Kind.values), lesson.title
+        assert [q.order for q in questions] == list(range(len(questions))), lesson.title
+        for question in questions:
+            choices = list(question.choices.all())
+            errors = question_answer_errors(
+                kind=question.kind,
+                correct_count=sum(c.is_correct for c in choices),
+                choice_count=len(choices),
+            )
+            assert errors == [], (lesson.title, question.prompt, errors)
+            assert question.explanation, question.prompt
+            # Choices are shown as plain text (prompts and explanations are Markdown).
+            assert not [c.text for c in choices if "`" in c.text or "**" in c.text], question.prompt
+    # Something for every setting a student meets.
+    limited = Quiz.objects.filter(max_attempts=3, time_limit_minutes=10)
+    assert limited.count() == 1
+    assert limited.get().lesson.module.course.is_published
+    assert set(Quiz.objects.values_list("show_answers", flat=True)) == set(Quiz.ShowAnswers.values)
+    assert Quiz.objects.filter(shuffle_questions=True).exists()
+
+
+def test_a_seeded_student_passes_a_seeded_quiz_with_the_right_answers():
+    seed()
+    quiz = Quiz.objects.select_related("lesson__module").get(lesson__title="Check your understanding: models")
+    student = User.objects.get(email="sam@doctrina.example")
+
+    attempt = quiz_attempt_start(user=student, quiz=quiz)
+    data = QueryDict(mutable=True)
+    for question in quiz.questions.prefetch_related("choices"):
+        data.setlist(field_name(question.pk), [str(c.pk) for c in question.choices.all() if c.is_correct])
+    attempt = quiz_attempt_submit(attempt=attempt, data=data)
+
+    assert (attempt.score, attempt.passed) == (100, True)
+    assert LessonProgress.objects.get(user=student, lesson=quiz.lesson).is_completed
+
+
+def test_a_demo_database_from_before_quizzes_gains_them_and_keeps_the_rest():
+    seed()
+    counts = row_counts()
+    Quiz.objects.all().delete()  # what a demo database seeded before quizzes looked like
+    before = {label: rows for label, rows in snapshot().items() if label not in QUIZ_LABELS}
+
+    output = seed()
+
+    assert row_counts() == counts
+    assert {label: rows for label, rows in snapshot().items() if label not in QUIZ_LABELS} == before
+    assert "+ quiz Check your understanding: models: 4 questions" in output
+
+
+def test_an_instructors_edits_to_a_seeded_question_survive_a_rerun():
+    seed()
+    question = Question.objects.filter(kind=Question.Kind.MULTIPLE).first()
+    question.choices.filter(is_correct=False).delete()
+    Choice.objects.create(question=question, text="Their own wrong answer", order=9)
+    choices = list(question.choices.values_list("text", "is_correct"))
+    counts = row_counts()
+
+    seed()
+
+    assert row_counts() == counts
+    assert list(question.choices.values_list("text", "is_correct")) == choices
+
+
+QUIZ_LABELS = {"courses.Quiz", "courses.Question", "courses.Choice"}

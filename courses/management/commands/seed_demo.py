@@ -1,9 +1,11 @@
 """`python manage.py seed_demo`: a believable demo catalogue.
 
 Everything is keyed on a natural key (a user's e-mail, a course's slug, a
-module's (course, title), a lesson's (module, title)) and only created when
-missing, so a second run changes nothing, and an instructor's later edits to a
-seeded course survive a re-run.
+module's (course, title), a lesson's (module, title), a quiz's lesson, a
+question's (quiz, prompt)) and only created when missing, so a second run
+changes nothing, and an instructor's later edits to a seeded course survive a
+re-run. A question is created with its choices or not at all: adding a choice
+to a question an instructor has edited could make it unanswerable.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from courses.models import Course, Lesson, Module
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.services import lesson_next_order, lessons_renumber, module_next_order, modules_renumber
 from enrollments.services import enrollment_create_free
 from lms.models import User
@@ -24,6 +26,9 @@ QUIZ = Lesson.Kind.QUIZ
 ASSIGNMENT = Lesson.Kind.ASSIGNMENT
 DRAFT = Course.Status.DRAFT
 PUBLISHED = Course.Status.PUBLISHED
+SINGLE = Question.Kind.SINGLE
+MULTIPLE = Question.Kind.MULTIPLE
+TRUE_FALSE = Question.Kind.TRUE_FALSE
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,40 @@ class SeedUser:
 
 
 @dataclass(frozen=True)
+class SeedQuestion:
+    kind: str
+    prompt: str
+    explanation: str
+    choices: list[tuple[str, bool]]  # (text, is_correct), in the order shown
+    points: int = 1
+
+
+@dataclass(frozen=True)
+class SeedQuiz:
+    questions: list[SeedQuestion]
+    pass_mark: int = 70
+    max_attempts: int = 0
+    time_limit_minutes: int | None = None
+    shuffle_questions: bool = False
+    show_answers: str = Quiz.ShowAnswers.AFTER_PASSING
+
+
+def single(prompt: str, explanation: str, right: str, *wrong: str, points: int = 1) -> SeedQuestion:
+    return SeedQuestion(SINGLE, prompt, explanation, [(right, True), *((w, False) for w in wrong)], points)
+
+
+def multiple(
+    prompt: str, explanation: str, *, right: list[str], wrong: list[str], points: int = 1
+) -> SeedQuestion:
+    choices = [*((r, True) for r in right), *((w, False) for w in wrong)]
+    return SeedQuestion(MULTIPLE, prompt, explanation, choices, points)
+
+
+def true_false(prompt: str, explanation: str, *, answer: bool) -> SeedQuestion:
+    return SeedQuestion(TRUE_FALSE, prompt, explanation, [("True", answer), ("False", not answer)])
+
+
+@dataclass(frozen=True)
 class SeedLesson:
     title: str
     kind: str
@@ -46,6 +85,7 @@ class SeedLesson:
     video_id: str = ""
     content: str = ""
     is_preview: bool = False
+    quiz: SeedQuiz | None = None
 
 
 @dataclass(frozen=True)
@@ -208,11 +248,44 @@ COURSES = [
                         "Check your understanding: models",
                         QUIZ,
                         duration=300,
-                        content=(
-                            "Answer these before moving on.\n\n"
-                            "1. Which command writes a migration file: `migrate` or `makemigrations`?\n"
-                            "2. What does `__str__` change in the admin?\n"
-                            "3. Why should a price be a `DecimalField` rather than a `FloatField`?\n"
+                        content="Four questions on models, migrations and the admin. Answer them "
+                        "before moving on; the explanations are shown after every attempt.\n",
+                        quiz=SeedQuiz(
+                            show_answers=Quiz.ShowAnswers.AFTER_EACH_ATTEMPT,
+                            questions=[
+                                single(
+                                    "Which command **writes** a migration file?",
+                                    "`makemigrations` compares your models with the existing "
+                                    "migrations and writes a new file; `migrate` applies the files "
+                                    "to the database.",
+                                    "python manage.py makemigrations",
+                                    "python manage.py migrate",
+                                    "python manage.py sqlmigrate",
+                                ),
+                                single(
+                                    "What does a model's `__str__` change in the admin?",
+                                    "The admin names each object with `str(obj)`: in the list, in "
+                                    "drop-downs and in the page title. Without it you see "
+                                    "*Book object (1)*.",
+                                    "How each object is named in lists and drop-downs",
+                                    "The names of the database columns",
+                                    "The URL of the object's change page",
+                                ),
+                                true_false(
+                                    "A price is best stored in a `FloatField`.",
+                                    "Floats cannot hold most decimal fractions exactly "
+                                    "(`0.1 + 0.2 != 0.3`). A `DecimalField` stores exact amounts.",
+                                    answer=False,
+                                ),
+                                multiple(
+                                    "Which of these are Django model fields? Choose every one.",
+                                    "`StringField` does not exist: short text is a `CharField` "
+                                    "(with `max_length`), long text a `TextField`.",
+                                    right=["CharField", "DateField", "DecimalField"],
+                                    wrong=["StringField"],
+                                    points=2,
+                                ),
+                            ],
                         ),
                     ),
                 ],
@@ -324,10 +397,46 @@ COURSES = [
                         "Quiz: pandas",
                         QUIZ,
                         duration=420,
-                        content=(
-                            "1. What is the difference between `.loc` and `.iloc`?\n"
-                            "2. What does `df.dropna(subset=['price'])` drop?\n"
-                            "3. Why is chained assignment (`df[a][b] = x`) a problem?\n"
+                        content="Selection, missing values and grouping: four questions.\n",
+                        quiz=SeedQuiz(
+                            questions=[
+                                single(
+                                    "`df.loc[...]` selects rows and columns by…",
+                                    "`.loc` works with labels (and boolean masks); `.iloc` with "
+                                    "integer positions.",
+                                    "their labels",
+                                    "their integer positions",
+                                    "boolean masks only",
+                                ),
+                                single(
+                                    "What does `df.dropna(subset=['price'])` drop?",
+                                    "`subset` limits the check to the listed columns: a row goes "
+                                    "only when its `price` is missing.",
+                                    "The rows whose price is missing",
+                                    "The price column, if it has a missing value",
+                                    "Every row with a missing value in any column",
+                                ),
+                                true_false(
+                                    "Chained assignment such as `df[df.a > 0]['b'] = 1` reliably "
+                                    "changes `df`.",
+                                    "The first indexing may return a copy, so the assignment can "
+                                    "change a temporary object (pandas warns with "
+                                    "`SettingWithCopyWarning`). Write `df.loc[df.a > 0, 'b'] = 1`.",
+                                    answer=False,
+                                ),
+                                multiple(
+                                    "Which calls return **one row per country**?",
+                                    "`sum()` and `agg()` reduce each group to one row; "
+                                    "`transform()` returns a result the shape of `df`, one value "
+                                    "per original row.",
+                                    right=[
+                                        "df.groupby('country')['revenue'].sum()",
+                                        "df.groupby('country')['revenue'].agg(['sum', 'mean'])",
+                                    ],
+                                    wrong=["df.groupby('country')['revenue'].transform('sum')"],
+                                    points=2,
+                                ),
+                            ],
                         ),
                     ),
                     SeedLesson(
@@ -401,11 +510,48 @@ COURSES = [
                     SeedLesson(
                         "Quiz: isolation levels",
                         QUIZ,
-                        duration=300,
-                        content=(
-                            "1. Which anomaly does `REPEATABLE READ` prevent that `READ COMMITTED` "
-                            "allows?\n"
-                            "2. What does `SELECT ... FOR UPDATE` lock?\n"
+                        duration=600,
+                        content="Transactions and locks on PostgreSQL. You have ten minutes and "
+                        "three attempts, and the questions come in a different order each time.\n",
+                        quiz=SeedQuiz(
+                            max_attempts=3,
+                            time_limit_minutes=10,
+                            shuffle_questions=True,
+                            questions=[
+                                single(
+                                    "Which anomaly does `REPEATABLE READ` prevent that "
+                                    "`READ COMMITTED` allows?",
+                                    "Under `READ COMMITTED` each statement sees what was committed "
+                                    "when it started, so reading a row twice can give two answers. "
+                                    "`REPEATABLE READ` keeps one snapshot for the whole "
+                                    "transaction. PostgreSQL never shows dirty reads.",
+                                    "Non-repeatable reads",
+                                    "Dirty reads",
+                                    "Deadlocks",
+                                ),
+                                single(
+                                    "What does `SELECT … FOR UPDATE` lock?",
+                                    "The rows the query returns, until the transaction commits or "
+                                    "rolls back; other writers and `FOR UPDATE` readers of those "
+                                    "rows wait.",
+                                    "The rows it returns, until the transaction ends",
+                                    "The whole table, until the statement ends",
+                                    "Nothing: it is only a hint to the planner",
+                                ),
+                                true_false(
+                                    "`READ COMMITTED` is PostgreSQL's default isolation level.",
+                                    "It is, and it is Django's default on PostgreSQL too.",
+                                    answer=True,
+                                ),
+                                multiple(
+                                    "Which statements take row locks?",
+                                    "`UPDATE`, `DELETE` and the locking clauses of `SELECT` lock "
+                                    "rows; a plain `SELECT` reads a snapshot and locks no row.",
+                                    right=["UPDATE", "DELETE", "SELECT … FOR SHARE"],
+                                    wrong=["A plain SELECT"],
+                                    points=2,
+                                ),
+                            ],
                         ),
                     ),
                 ],
@@ -484,9 +630,35 @@ COURSES = [
                         "Quiz: accessible forms",
                         QUIZ,
                         duration=240,
-                        content=(
-                            "1. Why is a placeholder not a label?\n"
-                            "2. What contrast ratio does WCAG AA require for body text?\n"
+                        content="Three questions on labels and contrast.\n",
+                        quiz=SeedQuiz(
+                            questions=[
+                                true_false(
+                                    "A placeholder can stand in for a label.",
+                                    "A placeholder disappears as soon as the user types, is often "
+                                    "low in contrast and is not reliably announced as the field's "
+                                    "name.",
+                                    answer=False,
+                                ),
+                                single(
+                                    "What contrast ratio does WCAG AA require for body text?",
+                                    "4.5:1 for normal text, 3:1 for large text; 7:1 is the AAA level.",
+                                    "4.5:1",
+                                    "3:1",
+                                    "7:1",
+                                ),
+                                multiple(
+                                    "Which of these give an input an accessible name?",
+                                    "A `<label>`, `aria-label` and `aria-labelledby` all name the "
+                                    "input; text that merely sits next to it is not tied to it.",
+                                    right=[
+                                        '<label for="email">',
+                                        "aria-label",
+                                        "aria-labelledby",
+                                    ],
+                                    wrong=["Text in a <div> next to the input"],
+                                ),
+                            ],
                         ),
                     ),
                 ],
@@ -606,7 +778,34 @@ COURSES = [
                         "Quiz: undoing things",
                         QUIZ,
                         duration=180,
-                        content="1. What does `git reflog` show?\n",
+                        content="Three questions on getting back what you thought was lost.\n",
+                        quiz=SeedQuiz(
+                            show_answers=Quiz.ShowAnswers.NEVER,
+                            questions=[
+                                single(
+                                    "What does `git reflog` show?",
+                                    "The reflog records every commit `HEAD` (and each branch) "
+                                    "pointed at, locally, for about 90 days by default.",
+                                    "Every commit HEAD pointed at recently, in this clone",
+                                    "The commits on the remote that you have not pulled",
+                                    "Files deleted since the last commit",
+                                ),
+                                true_false(
+                                    "`git revert` rewrites history.",
+                                    "`git revert` adds a new commit that undoes an earlier one; "
+                                    "the history stays, so it is safe on shared branches.",
+                                    answer=False,
+                                ),
+                                multiple(
+                                    "Which commands throw away uncommitted changes to a file?",
+                                    "`git restore` and the older `git checkout --` both reset the "
+                                    "file to the index; `git commit --amend` changes the last "
+                                    "commit.",
+                                    right=["git restore <file>", "git checkout -- <file>"],
+                                    wrong=["git commit --amend"],
+                                ),
+                            ],
+                        ),
                     ),
                 ],
             ),
@@ -701,22 +900,66 @@ class Command(BaseCommand):
                 )
                 self.created += 1
             for lesson_seed in module_seed.lessons:
-                if Lesson.objects.filter(module=module, title=lesson_seed.title).exists():
-                    continue
-                Lesson.objects.create(
-                    module=module,
-                    title=lesson_seed.title,
-                    kind=lesson_seed.kind,
-                    duration=lesson_seed.duration,
-                    description=lesson_seed.description,
-                    video_url=lesson_seed.video_url,
-                    video_id=lesson_seed.video_id,
-                    content=lesson_seed.content,
-                    is_preview=lesson_seed.is_preview,
-                    order=lesson_next_order(module=module),
-                )
-                self.created += 1
-                self._say(f"  + lesson {module.title} / {lesson_seed.title}")
+                lesson = Lesson.objects.filter(module=module, title=lesson_seed.title).first()
+                if lesson is None:
+                    lesson = self._lesson(lesson_seed, module=module)
+                if lesson_seed.quiz is not None and lesson.kind == Lesson.Kind.QUIZ:
+                    self._quiz(lesson_seed.quiz, lesson=lesson)
             lessons_renumber(module=module)  # a no-op unless someone left gaps
         modules_renumber(course=course)
         return course
+
+    def _lesson(self, seed: SeedLesson, *, module: Module) -> Lesson:
+        lesson = Lesson.objects.create(
+            module=module,
+            title=seed.title,
+            kind=seed.kind,
+            duration=seed.duration,
+            description=seed.description,
+            video_url=seed.video_url,
+            video_id=seed.video_id,
+            content=seed.content,
+            is_preview=seed.is_preview,
+            order=lesson_next_order(module=module),
+        )
+        self.created += 1
+        self._say(f"  + lesson {module.title} / {seed.title}")
+        return lesson
+
+    def _quiz(self, seed: SeedQuiz, *, lesson: Lesson) -> Quiz:
+        quiz, created = Quiz.objects.get_or_create(
+            lesson=lesson,
+            defaults={
+                "pass_mark": seed.pass_mark,
+                "max_attempts": seed.max_attempts,
+                "time_limit_minutes": seed.time_limit_minutes,
+                "shuffle_questions": seed.shuffle_questions,
+                "show_answers": seed.show_answers,
+            },
+        )
+        self.created += created
+        existing = list(quiz.questions.values_list("prompt", "order"))
+        prompts = {prompt for prompt, _ in existing}
+        next_order = max((order for _, order in existing), default=-1) + 1
+        added = 0
+        for question_seed in seed.questions:
+            if question_seed.prompt in prompts:
+                continue
+            question = Question.objects.create(
+                quiz=quiz,
+                kind=question_seed.kind,
+                prompt=question_seed.prompt,
+                explanation=question_seed.explanation,
+                points=question_seed.points,
+                order=next_order,
+            )
+            Choice.objects.bulk_create(
+                Choice(question=question, text=text, is_correct=correct, order=i)
+                for i, (text, correct) in enumerate(question_seed.choices)
+            )
+            next_order += 1
+            added += 1
+            self.created += 1 + len(question_seed.choices)
+        if created or added:
+            self._say(f"  + quiz {lesson.title}: {added} question{'s' if added != 1 else ''}")
+        return quiz
