@@ -4,7 +4,7 @@ reading a submitted form, and grading. The services in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from courses.models import Question
@@ -41,12 +41,16 @@ def field_name(question_id: int) -> str:
 
 
 def answers_from_form(
-    data: Mapping, *, choices_by_question: Mapping[int, Iterable[int]]
+    data: Mapping,
+    *,
+    choices_by_question: Mapping[int, Iterable[int]],
+    one_answer: Collection[int] = (),
 ) -> dict[int, frozenset[int]]:
     """Read the chosen choice ids per question from a QueryDict-like `data`.
 
     An unanswered question maps to an empty set. Raises InvalidAnswer when a
-    value is not an id of one of that question's choices."""
+    value is not an id of one of that question's choices, or when a question
+    of `one_answer` (single choice, true/false: radio buttons) gets more than one."""
     answers: dict[int, frozenset[int]] = {}
     for question_id, choice_ids in choices_by_question.items():
         allowed = set(choice_ids)
@@ -60,6 +64,8 @@ def answers_from_form(
             if choice_id not in allowed:
                 raise InvalidAnswer(f"Choice {choice_id} does not belong to question {question_id}.")
             chosen.add(choice_id)
+        if len(chosen) > 1 and question_id in one_answer:
+            raise InvalidAnswer(f"Question {question_id} takes one answer, not {len(chosen)}.")
         answers[question_id] = frozenset(chosen)
     return answers
 

@@ -130,7 +130,10 @@ def quiz_submit(request, slug: str, lesson_id: int, attempt_id: int):
     try:
         attempt = quiz_attempt_submit(attempt=attempt, data=request.POST)
     except InvalidAnswer:
-        return HttpResponseBadRequest("An answer names a choice that is not part of its question.")
+        return HttpResponseBadRequest(
+            "The answers do not match the quiz: a choice of another question, "
+            "or several answers to a one-answer question."
+        )
     except ProgressNotAllowed as refusal:
         return _refuse(request, attempt.quiz.lesson, str(refusal))
     return redirect("learning:quiz_result", slug=slug, lesson_id=lesson_id, attempt_id=attempt.pk)

@@ -106,7 +106,8 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, data: Mapping) -> QuizAttempt:
     `attempt.quiz.lesson.module` must be loaded. A second submission of the same
     attempt (a double click) changes nothing and returns the recorded result.
     Raises InvalidAnswer (nothing recorded) when `data` names a choice of
-    another question, ProgressNotAllowed when the enrollment is no longer active.
+    another question, or several choices for a single-choice or true/false
+    question; ProgressNotAllowed when the enrollment is no longer active.
     Late (past the time limit and its grace minute): recorded, scored 0, failed.
     Passed: the quiz lesson is completed."""
     quiz = attempt.quiz
@@ -117,7 +118,9 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, data: Mapping) -> QuizAttempt:
         return attempt
     questions = attempt_questions(attempt=attempt)
     answers = answers_from_form(
-        data, choices_by_question={q.pk: [c.pk for c in q.choices.all()] for q in questions}
+        data,
+        choices_by_question={q.pk: [c.pk for c in q.choices.all()] for q in questions},
+        one_answer={q.pk for q in questions if q.kind != Question.Kind.MULTIPLE},
     )
     result = grade(
         [

@@ -85,6 +85,15 @@ def test_a_choice_of_another_question_is_refused(query):
         answers_from_form(QueryDict(query), choices_by_question={1: [11, 12], 2: [21, 22]})
 
 
+def test_a_one_answer_question_with_two_answers_is_refused():
+    data = QueryDict("question_1=11&question_1=12&question_3=31&question_3=32")
+    choices = {1: [11, 12], 3: [31, 32, 33]}
+    with pytest.raises(InvalidAnswer, match="takes one answer"):
+        answers_from_form(data, choices_by_question=choices, one_answer={1})
+    # Several answers are what a multiple-choice question (3) is for.
+    assert answers_from_form(data, choices_by_question=choices, one_answer={2})[3] == frozenset({31, 32})
+
+
 @pytest.mark.parametrize(
     ("kind", "correct", "choices", "ok"),
     [

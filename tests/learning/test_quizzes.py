@@ -193,6 +193,20 @@ def test_a_choice_of_another_question_is_a_400_and_nothing_is_recorded(setup):
     assert attempt.passed
 
 
+def test_two_answers_to_a_single_choice_question_are_a_400_and_nothing_is_recorded(setup):
+    # Radio buttons send one value; two mean a tampered form, not a wrong answer.
+    quiz, _enrollment, client = setup
+    attempt = start(client, quiz)
+    first = quiz.questions.first()
+    data = right_answers(quiz)
+    data[f"question_{first.pk}"] = [str(c.pk) for c in first.choices.all()]
+    response = client.post(urls(quiz, attempt)["submit"], data)
+    assert response.status_code == 400
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None and attempt.answers == [] and attempt.score is None
+    assert not LessonProgress.objects.exists()
+
+
 def test_unanswered_questions_count_as_wrong(setup):
     quiz, _enrollment, client = setup
     attempt = start(client, quiz)
