@@ -78,6 +78,8 @@ class Module(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0, db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the curriculum's cache version (courses/curriculum.py): every write sets it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -111,6 +113,8 @@ class Lesson(models.Model):
     )
     order = models.PositiveIntegerField(default=0, db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the curriculum's cache version (courses/curriculum.py): every write sets it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "pk"]

@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -22,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from courses import policies
-from courses.models import Course, Lesson, Module
+from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get, curriculum_version_annotations
+from courses.models import Course, Lesson
 from enrollments.models import Enrollment, LessonProgress, Submission
 from enrollments.progress_selectors import QuizSummary, quiz_summary_get, submissions_for_lesson
 
@@ -37,10 +36,6 @@ CATALOGUE_SORTS = {
     "price": ["price", "title", "pk"],
 }
 DEFAULT_SORT = "newest"
-
-# The curriculum lists titles, kinds and durations: content, video ids and URLs
-# are never loaded for it, so they cannot leak into a page that lists lessons.
-CURRICULUM_LESSON_FIELDS = ("id", "module_id", "title", "kind", "duration", "is_preview", "order")
 
 
 def _lesson_stats(course_ref: str):
@@ -90,83 +85,25 @@ def catalogue_courses(*, query: str = "", sort: str = DEFAULT_SORT) -> QuerySet[
     return courses_with_card_stats(courses).order_by(*ordering)
 
 
-@dataclass
-class CurriculumEntry:
-    lesson: Lesson
-    module: Module
-    position: int  # 0-based index in the whole course
-
-
-@dataclass
-class Curriculum:
-    modules: list[Module]  # each with `.curriculum_lessons` prefetched, in order
-    entries: list[CurriculumEntry] = field(default_factory=list)
-    # The student's completed lessons, when loaded for one (`progress_of`).
-    completed_lesson_ids: frozenset[int] = frozenset()
-
-    @property
-    def progress_percent(self) -> int:
-        """Completed ÷ lessons the course has now, rounded down."""
-        if not self.entries:
-            return 0
-        return min(100, len(self.completed_lesson_ids) * 100 // len(self.entries))
-
-    @property
-    def continue_lesson(self) -> Lesson | None:
-        """The first lesson not completed, in curriculum order; the first lesson
-        when all are done."""
-        for entry in self.entries:
-            if entry.lesson.pk not in self.completed_lesson_ids:
-                return entry.lesson
-        return self.first_lesson
-
-    @property
-    def lesson_count(self) -> int:
-        return len(self.entries)
-
-    @property
-    def total_duration(self) -> int:
-        return sum(entry.lesson.duration for entry in self.entries)
-
-    @property
-    def first_lesson(self) -> Lesson | None:
-        return self.entries[0].lesson if self.entries else None
-
-    def neighbours(self, lesson_id: int) -> tuple[Lesson | None, Lesson | None]:
-        """Previous and next lessons in curriculum order, across module boundaries."""
-        for index, entry in enumerate(self.entries):
-            if entry.lesson.pk == lesson_id:
-                previous = self.entries[index - 1].lesson if index > 0 else None
-                following = self.entries[index + 1].lesson if index + 1 < len(self.entries) else None
-                return previous, following
-        return None, None
-
-
-def curriculum_for(*, course: Course, progress_of: User | None = None) -> Curriculum:
-    """Modules in order, each with its lessons in order: two queries. With
-    `progress_of`, each lesson also says whether that user completed it (in the
-    same lessons query: no query per lesson, none extra)."""
-    lessons = Lesson.objects.only(*CURRICULUM_LESSON_FIELDS).order_by("order", "pk")
-    if progress_of is not None:
-        lessons = lessons.annotate(
-            is_completed=Exists(
-                LessonProgress.objects.filter(
-                    user=progress_of, lesson=OuterRef("pk"), completed_at__isnull=False
-                )
-            )
-        )
-    modules = list(
-        Module.objects.filter(course=course)
-        .order_by("order", "pk")
-        .prefetch_related(Prefetch("lessons", queryset=lessons, to_attr="curriculum_lessons"))
+def completed_lesson_ids_of(*, user: User | AnonymousUser, course: Course) -> frozenset[int]:
+    """The lessons of `course` that `user` has completed: one query."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        LessonProgress.objects.filter(
+            user=user, lesson__module__course=course, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
     )
-    entries = []
-    for module in modules:
-        module.course = course  # reuse the caller's instance: no query per module or lesson
-        for lesson in module.curriculum_lessons:
-            entries.append(CurriculumEntry(lesson=lesson, module=module, position=len(entries)))
-    completed = frozenset(e.lesson.pk for e in entries if getattr(e.lesson, "is_completed", False))
-    return Curriculum(modules=modules, entries=entries, completed_lesson_ids=completed)
+
+
+def course_first_lesson(*, course: Course) -> Lesson | None:
+    """Where a new student starts: the first lesson of the first module (one query)."""
+    return (
+        Lesson.objects.filter(module__course=course)
+        .select_related("module__course")
+        .order_by("module__order", "module__pk", "order", "pk")
+        .first()
+    )
 
 
 def viewer_enrollment(*, user: User | AnonymousUser, course: Course) -> Enrollment | None:
@@ -189,7 +126,7 @@ class CoursePage:
         return self.enrollment is not None and self.enrollment.is_active
 
     @property
-    def continue_lesson(self) -> Lesson | None:
+    def continue_lesson(self) -> CurriculumLesson | None:
         return self.curriculum.continue_lesson
 
     @property
@@ -211,7 +148,13 @@ class CoursePage:
 def course_get_visible(*, slug: str, viewer: User | AnonymousUser) -> Course:
     """The course with this slug if the viewer may see it (published, or a draft
     they may edit); otherwise 404."""
-    course = policies.courses_visible_to(viewer).select_related("instructor").filter(slug=slug).first()
+    course = (
+        policies.courses_visible_to(viewer)
+        .select_related("instructor")
+        .annotate(**curriculum_version_annotations())
+        .filter(slug=slug)
+        .first()
+    )
     if course is None:
         raise Http404("No such course")
     return course
@@ -223,11 +166,11 @@ def course_get_with_curriculum(*, slug: str, viewer: User | AnonymousUser) -> Co
     course = course_get_visible(slug=slug, viewer=viewer)
     student_count = Enrollment.objects.active().filter(course=course).count()
     enrollment = viewer_enrollment(user=viewer, course=course)
+    is_enrolled = bool(enrollment and enrollment.is_active)
+    completed = completed_lesson_ids_of(user=viewer, course=course) if is_enrolled else frozenset()
     return CoursePage(
         course=course,
-        curriculum=curriculum_for(
-            course=course, progress_of=viewer if enrollment and enrollment.is_active else None
-        ),
+        curriculum=curriculum_get(course=course, completed_lesson_ids=completed),
         student_count=student_count,
         enrollment=enrollment,
         can_edit=policies.can_edit_course(viewer, course),
@@ -243,8 +186,8 @@ class LessonPage:
     enrollment: Enrollment | None
     can_open_all_lessons: bool = False  # enrolled or an author; else only previews open
     curriculum: Curriculum | None = None
-    previous: Lesson | None = None
-    next: Lesson | None = None
+    previous: CurriculumLesson | None = None
+    next: CurriculumLesson | None = None
     can_edit: bool = False
     # The learning part (loaded only when the content is shown):
     quiz_summary: QuizSummary | None = None  # quiz lessons
@@ -273,12 +216,15 @@ def lesson_get_for_viewer(*, slug: str, lesson_id: int, viewer: User | Anonymous
     only when the content will be shown."""
     lesson = (
         Lesson.objects.select_related("module__course__instructor")
+        .annotate(**curriculum_version_annotations("module__course"))
         .filter(pk=lesson_id, module__course__slug=slug)
         .first()
     )
     if lesson is None:
         raise Http404("No such lesson")
     course = lesson.module.course
+    course.curriculum_modules_version = lesson.curriculum_modules_version
+    course.curriculum_lessons_version = lesson.curriculum_lessons_version
     enrollment = viewer_enrollment(user=viewer, course=course)
     access = policies.lesson_access(
         viewer, lesson, course=course, has_active_enrollment=bool(enrollment and enrollment.is_active)
@@ -294,7 +240,8 @@ def lesson_get_for_viewer(*, slug: str, lesson_id: int, viewer: User | Anonymous
         can_edit=can_edit,
     )
     if access is policies.LessonAccess.ALLOWED:
-        page.curriculum = curriculum_for(course=course, progress_of=viewer if is_enrolled else None)
+        completed = completed_lesson_ids_of(user=viewer, course=course) if is_enrolled else frozenset()
+        page.curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
         page.previous, page.next = page.curriculum.neighbours(lesson.pk)
         if lesson.kind == Lesson.Kind.QUIZ:
             page.quiz_summary = quiz_summary_get(user=viewer, lesson=lesson)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from courses.models import Course, Lesson, Module
 from enrollments.progress_services import course_progress_refresh
@@ -9,13 +10,15 @@ from enrollments.progress_services import course_progress_refresh
 
 def _renumber(queryset) -> None:
     rows = list(queryset.order_by("order", "pk").only("pk", "order"))
+    now = timezone.now()
     changed = []
     for index, row in enumerate(rows):
         if row.order != index:
             row.order = index
+            row.updated_at = now  # bulk_update skips auto_now; the curriculum's cache version needs it
             changed.append(row)
     if changed:
-        queryset.model.objects.bulk_update(changed, ["order"])
+        queryset.model.objects.bulk_update(changed, ["order", "updated_at"])
 
 
 @transaction.atomic

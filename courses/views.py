@@ -68,5 +68,5 @@ def enroll(request, slug: str):
         messages.success(request, f"You are enrolled in “{course.title}”.")
     else:
         messages.info(request, "You are already enrolled in this course.")
-    first = selectors.curriculum_for(course=course).first_lesson
+    first = selectors.course_first_lesson(course=course)
     return redirect(first or course)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from enrollments.models import Enrollment, Notification
+from enrollments.progress_services import enrollment_progress_update
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -63,6 +64,8 @@ def enrollment_grant(*, user: User, course: Course, purchase: Purchase | None = 
         if purchase is not None:
             enrollment.purchase = purchase
         enrollment.save(update_fields=["status", "purchase"])
+        # The curriculum may have changed while access was revoked.
+        enrollment_progress_update(enrollment=enrollment)
     _enrolled_notification(user=user, course=course)
     return EnrollmentResult(enrollment=enrollment, created=True)
 
@@ -89,6 +92,8 @@ def enrollment_restore(*, enrollment: Enrollment, reason: str) -> Enrollment:
         message=reason,
         course=enrollment.course,
     )
+    # The curriculum may have changed while access was suspended.
+    enrollment_progress_update(enrollment=enrollment)
     return enrollment
 
 

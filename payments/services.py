@@ -726,7 +726,8 @@ def checkout_success(*, user: User, session_id: str) -> CheckoutSuccess:
     webhook has not arrived yet (Stripe's guide). Only the viewer's own
     purchases are considered, so a forged or borrowed session id grants nothing;
     a completed purchase is never fulfilled again (a bookmark is harmless)."""
-    from payments.selectors import course_first_lesson, purchase_of_user
+    from courses.selectors import course_first_lesson
+    from payments.selectors import purchase_of_user
 
     purchase = purchase_of_user(user=user, session_id=session_id)
     if purchase is None:

@@ -119,11 +119,17 @@ def test_unknown_course_is_a_friendly_404(client):
     assert "couldn’t find that page" in response.content.decode()
 
 
-# Queries: session, user, course+instructor, COUNT students, modules, lessons,
-# the viewer's enrollment, the unread-notification badge.
-ENROLLED_VIEWER_QUERIES = 8
-# Anonymous: course+instructor, COUNT students, modules, lessons.
-ANONYMOUS_QUERIES = 4
+# The curriculum (modules, lessons) is cached under its content version
+# (courses/curriculum.py): the first view of a version loads it (COLD), later
+# views do not (WARM). Both are constant in the size of the course.
+CURRICULUM_QUERIES = 2  # modules, lessons
+# Anonymous: course with instructor and curriculum version, COUNT students.
+ANONYMOUS_WARM = 2
+ANONYMOUS_COLD = ANONYMOUS_WARM + CURRICULUM_QUERIES
+# Enrolled: session, user, course, COUNT students, the viewer's enrollment,
+# their completed lessons, the unread-notification badge.
+ENROLLED_WARM = 7
+ENROLLED_COLD = ENROLLED_WARM + CURRICULUM_QUERIES
 
 
 @pytest.mark.parametrize(("modules", "lessons_per_module"), [(1, 3), (15, 20)])
@@ -134,12 +140,50 @@ def test_course_page_queries_do_not_grow_with_the_curriculum(
     for _ in range(5):
         EnrollmentFactory(course=course)
     student = EnrollmentFactory(course=course).user
+    url = detail(course)
 
-    with django_assert_num_queries(ANONYMOUS_QUERIES):
-        response = client.get(detail(course))
+    with django_assert_num_queries(ANONYMOUS_COLD):
+        response = client.get(url)
     assert response.context["page"].curriculum.lesson_count == modules * lessons_per_module
+    with django_assert_num_queries(ANONYMOUS_WARM):
+        warm = client.get(url)
+    assert warm.content == response.content
 
     client.force_login(student)
-    with django_assert_num_queries(ENROLLED_VIEWER_QUERIES):
-        response = client.get(detail(course))
+    with django_assert_num_queries(ENROLLED_WARM):
+        response = client.get(url)
     assert "Continue learning" in response.content.decode()
+
+
+def test_a_curriculum_change_shows_at_once_despite_the_cache(client):
+    """The cache key names the content: every kind of edit changes it."""
+    from courses.services import lessons_renumber
+
+    course = course_with_curriculum(modules=2, lessons_per_module=2)
+    url = detail(course)
+    assert "Lesson 1.1" in client.get(url).content.decode()
+
+    lesson = Lesson.objects.get(module__course=course, title="Lesson 1.1")
+    lesson.title = "Renamed lesson"
+    lesson.save()
+    assert "Renamed lesson" in client.get(url).content.decode()
+
+    Lesson.objects.create(module=lesson.module, title="Brand new lesson", order=9)
+    html = client.get(url).content.decode()
+    assert "Brand new lesson" in html and "5 lessons" in html
+
+    Lesson.objects.filter(title="Brand new lesson").delete()
+    assert "Brand new lesson" not in client.get(url).content.decode()
+
+    # A reorder (a bulk update of `order` only) shows too.
+    first, second = Lesson.objects.filter(module=lesson.module).order_by("order")
+    Lesson.objects.filter(pk=second.pk).update(order=0)
+    Lesson.objects.filter(pk=first.pk).update(order=5)
+    lessons_renumber(module=lesson.module)
+    html = client.get(url).content.decode()
+    assert html.index(second.title) < html.index(first.title)
+
+    module = lesson.module
+    module.title = "Renamed module"
+    module.save()
+    assert "Renamed module" in client.get(url).content.decode()

@@ -191,9 +191,11 @@ def test_description_and_content_are_sanitised(client, payload):
     assert '<a href="https://docs.djangoproject.com/" rel="noopener nofollow">docs</a>' in html
 
 
-# session, user, lesson+module+course+instructor, the viewer's enrollment,
-# modules, lessons (side panel), the unread badge.
-LESSON_PAGE_QUERIES = 7
+# Warm: session, user, lesson with module, course, instructor and curriculum
+# version, the viewer's enrollment, their completed lessons, the unread badge.
+# Cold adds the curriculum (modules, lessons), loaded once per content version.
+LESSON_PAGE_WARM = 6
+LESSON_PAGE_COLD = LESSON_PAGE_WARM + 2
 
 
 @pytest.mark.parametrize(("modules", "lessons_per_module"), [(1, 3), (15, 20)])
@@ -202,7 +204,15 @@ def test_lesson_page_queries_do_not_grow_with_the_course(
 ):
     course = course_with_curriculum(modules=modules, lessons_per_module=lessons_per_module)
     client.force_login(EnrollmentFactory(course=course).user)
-    url = Lesson.objects.filter(module__course=course).order_by("-pk").first().get_absolute_url()
-    with django_assert_num_queries(LESSON_PAGE_QUERIES):
-        response = client.get(url)
+    first, last = (
+        lesson.get_absolute_url()
+        for lesson in Lesson.objects.filter(module__course=course).order_by("pk")[
+            :: (modules * lessons_per_module) - 1
+        ]
+    )
+    with django_assert_num_queries(LESSON_PAGE_COLD):
+        response = client.get(last)
     assert response.status_code == 200
+    with django_assert_num_queries(LESSON_PAGE_WARM):
+        response = client.get(first)
+    assert 'aria-current="page">Lesson 1.1<' in response.content.decode()

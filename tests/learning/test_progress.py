@@ -356,3 +356,30 @@ def test_quiz_and_assignment_lessons_are_not_marked_by_hand(client, kind):
     client.force_login(enrollment.user)
     assert client.post(mark_url(lesson)).status_code == 403
     assert not LessonProgress.objects.exists()
+
+
+def test_access_given_back_recomputes_progress_changed_while_revoked():
+    """Lessons deleted while a student's access was revoked (a refund): when
+    access comes back, their percentage and completion are right at once."""
+    from courses.services import lessons_renumber
+    from enrollments.services import enrollment_grant, enrollment_revoke
+
+    course = course_with_curriculum(modules=1, lessons_per_module=4)
+    enrollment = EnrollmentFactory(course=course)
+    done, _rest = lessons_of(course)[:2], lessons_of(course)[2:]
+    for lesson in done:
+        lesson_complete(user=enrollment.user, lesson=lesson)
+    enrollment.refresh_from_db()
+    assert enrollment.progress_percent == 50
+    enrollment_revoke(enrollment=enrollment)
+
+    Lesson.objects.filter(pk__in=[lesson.pk for lesson in _rest]).delete()
+    lessons_renumber(module=done[0].module)
+
+    enrollment_grant(user=enrollment.user, course=course)
+
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ACTIVE
+    assert enrollment.progress_percent == 100
+    assert enrollment.completed_at is not None
+    assert Notification.objects.filter(user=enrollment.user, title="Course completed").count() == 1
