@@ -3,6 +3,8 @@
 Sanitising happens after rendering, on the HTML, so raw HTML inside the
 Markdown gets the same treatment as generated HTML."""
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -25,7 +27,8 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> SafeString:
+@lru_cache(maxsize=256)
+def _render(text: str) -> str:
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
@@ -34,4 +37,11 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 has just sanitised it
+    return cleaned
+
+
+def render_markdown(text: str) -> SafeString:
+    """Rendered and sanitised HTML. Memoised per process by the text itself
+    (a course page renders the same description on every view), so an edit
+    is never served stale."""
+    return mark_safe(_render(text or ""))  # noqa: S308 - nh3 has sanitised it

@@ -123,12 +123,12 @@ def test_unknown_course_is_a_friendly_404(client):
 # (courses/curriculum.py): the first view of a version loads it (COLD), later
 # views do not (WARM). Both are constant in the size of the course.
 CURRICULUM_QUERIES = 2  # modules, lessons
-# Anonymous: course with instructor and curriculum version, COUNT students.
-ANONYMOUS_WARM = 2
+# Anonymous: course with instructor, COUNT students, the curriculum's version.
+ANONYMOUS_WARM = 3
 ANONYMOUS_COLD = ANONYMOUS_WARM + CURRICULUM_QUERIES
 # Enrolled: session, user, course, COUNT students, the viewer's enrollment,
-# their completed lessons, the unread-notification badge.
-ENROLLED_WARM = 7
+# their completed lessons, the curriculum's version, the unread badge.
+ENROLLED_WARM = 8
 ENROLLED_COLD = ENROLLED_WARM + CURRICULUM_QUERIES
 
 

@@ -191,10 +191,10 @@ def test_description_and_content_are_sanitised(client, payload):
     assert '<a href="https://docs.djangoproject.com/" rel="noopener nofollow">docs</a>' in html
 
 
-# Warm: session, user, lesson with module, course, instructor and curriculum
-# version, the viewer's enrollment, their completed lessons, the unread badge.
-# Cold adds the curriculum (modules, lessons), loaded once per content version.
-LESSON_PAGE_WARM = 6
+# Warm: session, user, lesson with module, course and instructor, the viewer's
+# enrollment, their completed lessons, the curriculum's version, the unread
+# badge. Cold adds the curriculum (modules, lessons), loaded once per version.
+LESSON_PAGE_WARM = 7
 LESSON_PAGE_COLD = LESSON_PAGE_WARM + 2
 
 
