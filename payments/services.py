@@ -357,37 +357,41 @@ def purchase_fulfil(*, session: Mapping[str, Any]) -> FulfilResult:
     return FulfilResult(FulfilOutcome.FULFILLED, purchase)
 
 
+def _pending_purchase_close(*, session: Mapping[str, Any], status: str) -> tuple[Purchase | None, bool]:
+    """Close the pending purchase behind `session` (its Checkout page can no
+    longer be paid). Returns the purchase (None for an unknown session) and
+    whether this call closed it. The caller is inside a transaction."""
+    purchase = _purchase_lock_for_session(session, create=False)
+    if purchase is None or purchase.status != Purchase.Status.PENDING:
+        return purchase, False
+    purchase.status = status
+    purchase.checkout_url = ""
+    purchase.save(update_fields=["status", "checkout_url"])
+    return purchase, True
+
+
 @transaction.atomic
 def purchase_fail(*, session: Mapping[str, Any]) -> Purchase | None:
     """A delayed payment failed: no access, and the buyer hears about it once."""
-    purchase = _purchase_lock_for_session(session, create=False)
-    if purchase is None or purchase.status != Purchase.Status.PENDING:
-        return purchase
-    purchase.status = Purchase.Status.FAILED
-    purchase.checkout_url = ""
-    purchase.save(update_fields=["status", "checkout_url"])
-    notification_create(
-        user=purchase.user,
-        kind=Notification.Kind.PAYMENT,
-        title="Payment failed",
-        message=(
-            f"Your payment for “{purchase.course.title}” did not go through. "
-            "Nothing was charged; you can try again from the course page."
-        ),
-        course=purchase.course,
-    )
+    purchase, closed = _pending_purchase_close(session=session, status=Purchase.Status.FAILED)
+    if closed:
+        notification_create(
+            user=purchase.user,
+            kind=Notification.Kind.PAYMENT,
+            title="Payment failed",
+            message=(
+                f"Your payment for “{purchase.course.title}” did not go through. "
+                "Nothing was charged; you can try again from the course page."
+            ),
+            course=purchase.course,
+        )
     return purchase
 
 
 @transaction.atomic
 def purchase_expire(*, session: Mapping[str, Any]) -> Purchase | None:
     """The Checkout page was abandoned: the purchase closes and a new Checkout may start."""
-    purchase = _purchase_lock_for_session(session, create=False)
-    if purchase is None or purchase.status != Purchase.Status.PENDING:
-        return purchase
-    purchase.status = Purchase.Status.EXPIRED
-    purchase.checkout_url = ""
-    purchase.save(update_fields=["status", "checkout_url"])
+    purchase, _ = _pending_purchase_close(session=session, status=Purchase.Status.EXPIRED)
     return purchase
 
 
