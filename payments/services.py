@@ -37,7 +37,7 @@ from enrollments.services import (
     notification_create,
 )
 from lms.models import User
-from lms.money import format_money, from_minor_units, to_minor_units
+from lms.money import AmountNotRepresentable, format_money, from_minor_units, to_minor_units
 from payments.models import Purchase, Refund, WebhookEvent
 from payments.stripe_client import (
     checkout_session_create,
@@ -69,6 +69,10 @@ class AlreadyEnrolled(Exception):
 
 class PaymentInProgress(Exception):
     """A delayed payment method (a bank debit) is still being processed for this course."""
+
+
+class PriceNotChargeable(Exception):
+    """The course's price has more decimals than its currency has (100.50 jpy): Stripe is not called."""
 
 
 class CheckoutUnavailable(Exception):
@@ -149,17 +153,29 @@ def checkout_start(*, user: User, course: Course, site_url: str) -> CheckoutStar
     Buy while a Checkout page is open returns that page; two clicks at the same
     moment send the same idempotency key, so Stripe makes one session, and the
     unique session id makes one Purchase. Raises PaymentsNotConfigured,
-    AlreadyEnrolled, PaymentInProgress or CheckoutUnavailable."""
+    AlreadyEnrolled, PriceNotChargeable, PaymentInProgress or CheckoutUnavailable."""
     if not payments_configured():
         raise PaymentsNotConfigured
     if enrollment_active_exists(user=user, course=course):
         raise AlreadyEnrolled
-    unit_amount = to_minor_units(course.price, course.currency)
+    try:
+        unit_amount = to_minor_units(course.price, course.currency)
+    except AmountNotRepresentable as exc:
+        # Rounding would charge another price than the page shows; the instructor must fix it.
+        logger.error("Course %s cannot be sold: %s", course.pk, exc)
+        raise PriceNotChargeable(str(exc)) from exc
+    # Any pending purchase whose Checkout was completed (it has a PaymentIntent and
+    # no page left to pay) is a delayed payment still in flight, even behind a newer
+    # open Checkout: offering another page would let the buyer pay twice.
+    if (
+        Purchase.objects.filter(user=user, course=course, status=Purchase.Status.PENDING, checkout_url="")
+        .exclude(payment_intent="")
+        .exists()
+    ):
+        raise PaymentInProgress
 
     pending = _reusable_pending_purchase(user=user, course=course)
     if pending is not None:
-        if pending.payment_intent and not pending.checkout_url:
-            raise PaymentInProgress
         still_open = pending.expires_at and pending.expires_at > timezone.now() + CHECKOUT_REUSE_MARGIN
         same_price = pending.amount == course.price and pending.currency == course.currency
         if pending.checkout_url and still_open and same_price:

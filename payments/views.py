@@ -39,6 +39,9 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     except services.AlreadyEnrolled:
         messages.info(request, "You are already enrolled in this course.")
         return redirect(course)
+    except services.PriceNotChargeable:
+        messages.error(request, "This course cannot be bought at the moment. Nothing was charged.")
+        return redirect(course)
     except services.PaymentInProgress:
         messages.info(
             request, "Your payment for this course is being processed; we will notify you when it completes."

@@ -245,3 +245,47 @@ def test_a_stripe_timeout_goes_back_to_the_course_with_a_message(
     assert response.redirect_chain == [(paid_course.get_absolute_url(), 302)]
     assert "Nothing was charged" in response.content.decode()
     assert Purchase.objects.count() == 0
+
+
+def test_a_price_with_more_decimals_than_its_currency_goes_back_with_a_message_not_a_500(
+    client, student, fake_stripe, caplog
+):
+    # 100.50 yen cannot be charged (the yen has no minor unit): rounding would charge
+    # a different price than the page shows, so nothing is sent to Stripe.
+    course = CourseFactory(price=Decimal("100.50"), currency="jpy")
+    client.force_login(student)
+
+    response = client.post(checkout_url(course), follow=True)
+
+    assert response.redirect_chain == [(course.get_absolute_url(), 302)]
+    assert "cannot be bought at the moment" in response.content.decode()
+    assert fake_stripe.api_calls() == [] and Purchase.objects.count() == 0
+    assert "100.50 jpy" in caplog.text
+
+
+def test_a_delayed_payment_behind_a_newer_open_checkout_still_refuses_a_second_payment(
+    client, student, paid_course, fake_stripe
+):
+    # The buyer paid checkout A by bank debit (processing) after a second click had
+    # opened checkout B: B must not be handed out, or they pay twice.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    processing = PurchaseFactory(
+        user=student, course=paid_course, payment_intent="pi_processing", checkout_url=""
+    )
+    newer = PurchaseFactory(
+        user=student,
+        course=paid_course,
+        checkout_url="https://checkout.stripe.test/b",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    Purchase.objects.filter(pk=processing.pk).update(created_at=newer.created_at - timedelta(minutes=30))
+    client.force_login(student)
+
+    response = client.post(checkout_url(paid_course), follow=True)
+
+    assert response.redirect_chain == [(paid_course.get_absolute_url(), 302)]
+    assert "being processed" in response.content.decode()
+    assert fake_stripe.api_calls() == []
