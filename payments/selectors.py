@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from payments.models import Purchase
@@ -9,12 +10,14 @@ from payments.models import Purchase
 if TYPE_CHECKING:
     from lms.models import User
 
-SESSION_ID_MAX_LENGTH = 255
+# Stripe's ids are letters, digits and underscores (cs_test_a1B2…). Anything else is
+# refused before the query: a NUL byte would be a DataError on PostgreSQL.
+SESSION_ID_RE = re.compile(r"[A-Za-z0-9_]{1,255}")
 
 
 def purchase_of_user(*, user: User, session_id: str) -> Purchase | None:
     """The viewer's own purchase for a Checkout Session id; None for anyone else's."""
-    if not session_id or len(session_id) > SESSION_ID_MAX_LENGTH or not user.is_authenticated:
+    if not SESSION_ID_RE.fullmatch(session_id) or not user.is_authenticated:
         return None
     return (
         Purchase.objects.select_related("course", "user")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Course
 from payments import services
+from payments.models import WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,23 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _is_event(event: object) -> bool:
+    """Shaped like a Stripe event: string id and type that fit their columns, and a
+    `data.object` mapping for the handlers. Anything else would crash the work (a
+    500 that Stripe retries for days) rather than be refused."""
+    if not isinstance(event, dict):
+        return False
+    event_id, event_type, data = event.get("id"), event.get("type"), event.get("data")
+    return (
+        isinstance(event_id, str)
+        and 0 < len(event_id) <= WebhookEvent._meta.get_field("stripe_event_id").max_length
+        and isinstance(event_type, str)
+        and 0 < len(event_type) <= WebhookEvent._meta.get_field("type").max_length
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )
+
+
 @csrf_exempt
 @transaction.non_atomic_requests  # the event's record must survive a rollback of its work
 @require_POST
@@ -76,7 +94,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
     except (ValueError, stripe.SignatureVerificationError) as exc:
         logger.warning("Stripe webhook rejected: %s", exc)
         return HttpResponseBadRequest("Invalid payload or signature", content_type="text/plain")
-    if not (isinstance(event, dict) and event.get("id") and event.get("type")):
+    if not _is_event(event):
+        logger.warning("Stripe webhook rejected: a signed body that is not an event")
         return HttpResponseBadRequest("Not a Stripe event", content_type="text/plain")
     record = services.webhook_event_record(event=event)
     outcome = services.webhook_event_process(stripe_event_id=record.stripe_event_id)

@@ -128,7 +128,10 @@ def test_a_mismatched_session_grants_nothing_and_says_staff_will_check(
     assert not Enrollment.objects.filter(user=pending_purchase.user).exists()
 
 
-@pytest.mark.parametrize("session_id", ["cs_test_forged", "", "x" * 300, "../../v1/charges"])
+@pytest.mark.parametrize(
+    "session_id",
+    ["cs_test_forged", "", "x" * 300, "x" * 10_000, "../../v1/charges", "cs_test_%00", "cs_test_%E2%80%8B"],
+)
 def test_unknown_or_forged_session_ids_show_a_friendly_page(buyer_client, fake_stripe, session_id):
     response = buyer_client.get(success_url(session_id))
 
