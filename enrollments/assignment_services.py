@@ -83,6 +83,7 @@ def submission_submit(
         raise SubmissionNotAllowed("This lesson is not an assignment.")
     enrollment_lock_active(user=user, course_id=lesson.module.course_id)
     text = (text or "").strip()
+    file = file or None  # a cleared ClearableFileInput gives False, not a file
     submissions = list(
         Submission.objects.filter(
             user=user,

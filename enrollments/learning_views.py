@@ -4,6 +4,8 @@ or selector and renders or redirects."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +27,8 @@ from enrollments.quiz_services import (
     quiz_attempt_start,
     quiz_attempt_submit,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _lesson_or_404(request, slug: str, lesson_id: int) -> Lesson:
@@ -203,12 +207,19 @@ def submission_file(request, submission_id: int):
     """A submitted file, for its student, the course's instructor and superusers.
     Anyone else gets the same 404 as for an id that does not exist."""
     submission = get_object_or_404(submissions_visible_to(request.user).exclude(file=""), pk=submission_id)
+    try:
+        opened = submission.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Submission %s: file %s is missing from storage", submission.pk, submission.file.name)
+        raise Http404("No such file") from None
     response = FileResponse(
-        submission.file.open("rb"),
+        opened,
         as_attachment=True,
         filename=submission.file_name or None,
         content_type=submission.file_content_type or "application/octet-stream",
     )
+    # Never rendered by the browser, whatever the settings' middleware does.
+    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -165,8 +165,10 @@ class QuizAttempt(models.Model):
 
 
 def submission_upload_to(instance: "Submission", filename: str) -> str:
-    # An unguessable directory per file; the name is kept only for the download.
-    return f"submissions/{uuid.uuid4().hex}/{PurePath(filename).name}"
+    # An unguessable directory per file and a short name in it: the student's
+    # own name (kept in `file_name` for the download) may be 255 characters of
+    # UTF-8, more bytes than a file system allows in one name.
+    return f"submissions/{uuid.uuid4().hex}/submission{PurePath(filename).suffix.lower()[:8]}"
 
 
 class Submission(models.Model):

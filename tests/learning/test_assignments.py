@@ -137,6 +137,40 @@ def test_files_over_10_mb_are_refused_and_10_mb_is_accepted(student_client, assi
     assert Submission.objects.get().file_size == MAX_UPLOAD_BYTES
 
 
+@pytest.mark.parametrize(
+    ("sent_as", "shown_as"),
+    [
+        ("é" * 250 + ".pdf", "é" * 250 + ".pdf"),  # 254 characters, 504 bytes: too long for a file system
+        ("a" * 296 + ".pdf", "a" * 251 + ".pdf"),  # Django keeps 255 characters and the extension
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\boot.pdf", "boot.pdf"),
+        ("a/b/c.pdf", "c.pdf"),
+    ],
+)
+def test_long_or_path_like_file_names_are_stored_under_a_safe_name(
+    student_client, assignment, sent_as, shown_as
+):
+    response = student_client.post(submit_url(assignment), {"file": upload(sent_as, PDF)})
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert submission.file_name == shown_as  # what the student called it, for the download
+    top, _directory, stored = submission.file.name.split("/")
+    assert top == "submissions" and len(stored.encode()) <= 32 and stored.endswith(".pdf")
+    download = student_client.get(file_url(submission))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+def test_the_clear_checkbox_of_the_file_input_is_not_a_file(student_client, assignment):
+    # ClearableFileInput turns "file-clear" into False, which is not a file.
+    response = student_client.post(submit_url(assignment), {"text": "", "file-clear": "on"})
+    assert response.status_code == 400
+    assert "Write an answer or attach a file." in response.content.decode()
+    assert not Submission.objects.exists()
+    response = student_client.post(submit_url(assignment), {"text": "Hello", "file-clear": "on"})
+    assert response.status_code == 302
+    assert not Submission.objects.get().file
+
+
 def test_an_empty_submission_is_refused(student_client, assignment):
     response = student_client.post(submit_url(assignment), {"text": "   "})
     assert response.status_code == 400
@@ -240,6 +274,22 @@ def test_the_file_is_served_to_its_student_the_instructor_and_superusers(client,
     assert response["Content-Type"] == "application/pdf"
     assert 'attachment; filename="secret.pdf"' in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_download_is_never_sniffed_whatever_the_settings(submitted, settings):
+    settings.SECURE_CONTENT_TYPE_NOSNIFF = False  # the view does not lean on the middleware
+    client = Client_for(submitted.user)  # a new client loads the middleware with this setting
+    response = client.get(file_url(submitted))
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_a_file_missing_from_storage_is_a_404_not_a_500(client, submitted, caplog):
+    submitted.file.storage.delete(submitted.file.name)
+    client.force_login(submitted.user)
+    response = client.get(file_url(submitted))
+    assert response.status_code == 404
+    assert "missing from storage" in caplog.text  # logged for whoever runs the site
 
 
 @pytest.mark.parametrize("who", ["anonymous", "another_student", "classmate", "other_instructor"])
