@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from courses.models import Choice, Lesson, Question, Quiz
 from enrollments.models import LessonProgress, QuizAttempt, Submission
+from enrollments.quiz_services import attempt_is_late
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -113,12 +115,17 @@ def quiz_summary_get(*, user: User | AnonymousUser, lesson: Lesson) -> QuizSumma
         attempts = list(QuizAttempt.objects.filter(user=user, quiz=quiz).order_by("attempt_number"))
     submitted = [a for a in attempts if a.is_submitted]
     scores = [a.score for a in submitted if a.score is not None]
+    open_attempt = next((a for a in attempts if not a.is_submitted), None)
+    if open_attempt is not None and attempt_is_late(attempt=open_attempt, quiz=quiz, at=timezone.now()):
+        # Its time is up: resuming could only end in a failed attempt. It still
+        # counts as used; starting again closes it as failed.
+        open_attempt = None
     return QuizSummary(
         quiz=quiz,
         attempts_used=len(attempts),
         best_score=max(scores) if scores else None,
         passed=any(a.passed for a in submitted),
-        open_attempt=next((a for a in attempts if not a.is_submitted), None),
+        open_attempt=open_attempt,
         last_attempt=submitted[-1] if submitted else None,
     )
 

@@ -247,6 +247,23 @@ def test_an_abandoned_timed_out_attempt_is_closed_as_failed_when_starting_again(
 
 
 @pytest.mark.parametrize(
+    ("max_attempts", "offered"), [(2, "Try again"), (1, "You have used all your attempts.")]
+)
+def test_an_attempt_whose_time_is_up_is_not_offered_for_resuming(setup, max_attempts, offered):
+    # Resuming it could only end in a failed attempt: the lesson page says what is left instead.
+    quiz, _enrollment, client = setup
+    Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=5, max_attempts=max_attempts)
+    attempt = start(client, quiz)
+    assert "Resume quiz" in client.get(urls(quiz)["lesson"]).content.decode()
+    QuizAttempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(minutes=6, seconds=5)
+    )
+    html = client.get(urls(quiz)["lesson"]).content.decode()
+    assert "Resume quiz" not in html and offered in html
+    assert f"{max_attempts - 1} attempt" in html  # the lapsed attempt counts as used
+
+
+@pytest.mark.parametrize(
     ("setting", "passed", "shown"),
     [
         (Quiz.ShowAnswers.AFTER_EACH_ATTEMPT, False, True),
