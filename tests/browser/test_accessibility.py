@@ -1,0 +1,334 @@
+"""Every page a student sees, checked in Chromium (issue 3): axe-core finds no
+WCAG 2.0/2.1 A or AA violation, a 360 px phone never scrolls sideways and shows
+the page's main call to action, a 1280 px desktop uses the side columns, and
+the keyboard gets a skip link and visible focus.
+
+axe-core comes from axe-playwright-python's wheel (axe.min.js inside), so the
+checks run offline like the rest of the browser tests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from courses.models import Lesson, Quiz
+from enrollments.models import Submission
+from enrollments.progress_services import lesson_complete
+from enrollments.quiz_services import quiz_attempt_start, quiz_attempt_submit
+from tests.factories import (
+    CourseFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    ModuleFactory,
+    NotificationFactory,
+)
+from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_A_AA},
+    "resultTypes": ["violations"],
+    # axe is injected into the top document only; the one child frame a page
+    # has (a YouTube embed) is blocked off loopback and would never answer.
+    "iframes": False,
+}
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def site(instructor, student):
+    """One small school: a free course the student is part-way through (text,
+    video preview, quiz, assignment), a paid course they have not bought,
+    a few more courses for the catalogue, unread notifications."""
+    course = CourseFactory(
+        title="Django for grown-ups",
+        slug="django-for-grown-ups",
+        subtitle="Models, migrations and tests that last",
+        description="Build a **real** application, one careful step at a time.",
+        instructor=instructor,
+    )
+    module = ModuleFactory(course=course, title="Foundations", order=0)
+    preview = LessonFactory(
+        module=module,
+        title="Why Django",
+        kind=Lesson.Kind.VIDEO,
+        video_id="dQw4w9WgXcQ",
+        content="What the framework does for you.",
+        is_preview=True,
+        order=0,
+    )
+    done = LessonFactory(
+        module=module, title="Reading a migration", content="Operations run in order.", order=1
+    )
+    text = LessonFactory(
+        module=module, title="Squashing migrations", content="## When\n\nOnce the history is long.", order=2
+    )
+    second = ModuleFactory(course=course, title="Practice", order=1)
+    quiz = QuizFactory(
+        lesson__module=second, lesson__title="Check yourself", lesson__order=0, pass_mark=70, max_attempts=0
+    )
+    question_with_choices(quiz, correct=(0,), prompt="Which command applies migrations?")
+    question_with_choices(quiz, correct=(1,), prompt="Which command writes them?")
+    assignment = LessonFactory(
+        module=second,
+        title="Write a data migration",
+        kind=Lesson.Kind.ASSIGNMENT,
+        content="Move the `name` field into `first_name` and `last_name`.",
+        order=1,
+    )
+
+    paid = CourseFactory(
+        title="Payments without tears",
+        slug="payments-without-tears",
+        subtitle="Stripe, webhooks and idempotency",
+        price=Decimal("49.00"),
+        instructor=instructor,
+    )
+    paid_module = ModuleFactory(course=paid, title="Money", order=0)
+    LessonFactory(module=paid_module, title="What a charge is", is_preview=True, order=0)
+    locked = LessonFactory(module=paid_module, title="Idempotency keys", order=1)
+
+    other = CourseFactory(title="Sourdough for beginners", slug="sourdough", subtitle="Bread, slowly")
+    LessonFactory(module__course=other, title="Starter", order=0)
+    for n in range(3):
+        CourseFactory(title=f"Elective {n + 1}", slug=f"elective-{n + 1}")
+
+    EnrollmentFactory(user=student, course=course)
+    EnrollmentFactory(user=student, course=other)
+    lesson_complete(user=student, lesson=done)
+    quiz = Quiz.objects.select_related("lesson__module").get(pk=quiz.pk)
+    first_attempt = quiz_attempt_start(user=student, quiz=quiz)
+    first_attempt = quiz_attempt_submit(attempt=first_attempt, data={})
+    open_attempt = quiz_attempt_start(user=student, quiz=quiz)
+    SubmissionFactory(
+        user=student,
+        lesson=assignment,
+        text="I moved the field in one migration.",
+        status=Submission.Status.NEEDS_WORK,
+        feedback="Split the schema change from the data change.",
+    )
+    NotificationFactory(user=student, course=course, title="Course enrolled!", message="Welcome aboard.")
+    NotificationFactory(user=student, title="Your work was reviewed", message="It needs a little more work.")
+    NotificationFactory(user=student, title="Welcome to Doctrina", read=True)
+
+    lesson_args = {"slug": course.slug, "lesson_id": quiz.lesson_id}
+    return SimpleNamespace(
+        course=course,
+        paid=paid,
+        preview=preview,
+        text=text,
+        quiz_lesson=quiz.lesson,
+        assignment=assignment,
+        locked=locked,
+        quiz_take_url=reverse("learning:quiz_attempt", kwargs={**lesson_args, "attempt_id": open_attempt.pk}),
+        quiz_result_url=reverse(
+            "learning:quiz_result", kwargs={**lesson_args, "attempt_id": first_attempt.pk}
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A page to check: who looks at it, where it is, its main call to action
+    and, on a desktop, its side column (None where the page has none)."""
+
+    url: Callable
+    cta: Callable
+    as_student: bool = False
+    payments: bool = False
+    side_column: str | None = None
+
+
+def _button(name):
+    return lambda page: page.get_by_role("main").get_by_role("button", name=name, exact=True)
+
+
+def _link(name):
+    return lambda page: page.get_by_role("main").get_by_role("link", name=name, exact=True)
+
+
+ENROLLMENT_ASIDE = "aside[aria-label='Enrollment']"
+CONTENTS_ASIDE = "aside[aria-label='Course contents']"
+
+SCREENS = {
+    "catalogue": Screen(lambda s: "/", _link("Django for grown-ups")),
+    "search-no-results": Screen(lambda s: "/courses/?q=quantum", _button("Apply")),
+    "course-anonymous": Screen(
+        lambda s: s.course.get_absolute_url(), _link("Log in to enroll"), side_column=ENROLLMENT_ASIDE
+    ),
+    "course-enrolled": Screen(
+        lambda s: s.course.get_absolute_url(),
+        _link("Continue learning"),
+        as_student=True,
+        side_column=ENROLLMENT_ASIDE,
+    ),
+    "course-paid-buy": Screen(
+        lambda s: s.paid.get_absolute_url(),
+        _button("Buy for $49.00"),
+        as_student=True,
+        payments=True,
+        side_column=ENROLLMENT_ASIDE,
+    ),
+    "course-paid-payments-not-configured": Screen(
+        lambda s: s.paid.get_absolute_url(),
+        lambda page: page.get_by_test_id("payments-unavailable"),
+        as_student=True,
+        side_column=ENROLLMENT_ASIDE,
+    ),
+    "preview-lesson": Screen(
+        lambda s: s.preview.get_absolute_url(),
+        lambda page: page.get_by_title("Video: Why Django"),
+        side_column=CONTENTS_ASIDE,
+    ),
+    "lesson-locked-403": Screen(
+        lambda s: s.locked.get_absolute_url(), _button("Buy for $49.00"), as_student=True, payments=True
+    ),
+    "lesson-with-progress": Screen(
+        lambda s: s.text.get_absolute_url(),
+        _button("Mark as complete"),
+        as_student=True,
+        side_column=CONTENTS_ASIDE,
+    ),
+    "quiz-lesson": Screen(
+        lambda s: s.quiz_lesson.get_absolute_url(),
+        _link("Resume quiz"),
+        as_student=True,
+        side_column=CONTENTS_ASIDE,
+    ),
+    "quiz-take": Screen(lambda s: s.quiz_take_url, _button("Submit answers"), as_student=True),
+    "quiz-result": Screen(lambda s: s.quiz_result_url, _link("Back to the lesson"), as_student=True),
+    "assignment-lesson": Screen(
+        lambda s: s.assignment.get_absolute_url(),
+        _button("Submit assignment"),
+        as_student=True,
+        side_column=CONTENTS_ASIDE,
+    ),
+    "my-learning": Screen(
+        lambda s: reverse("enrollments:dashboard"), _link("Continue Django for grown-ups"), as_student=True
+    ),
+    "notifications": Screen(
+        lambda s: reverse("enrollments:notifications"), _button("Mark all as read"), as_student=True
+    ),
+    "log-in": Screen(lambda s: reverse("account_login"), _button("Sign In")),
+    "sign-up": Screen(lambda s: reverse("account_signup"), _button("Sign Up")),
+    "password-reset": Screen(lambda s: reverse("account_reset_password"), _button("Reset My Password")),
+    "not-found-404": Screen(lambda s: "/courses/no-such-course/", _link("Browse courses")),
+}
+WITH_SIDE_COLUMN = [name for name, screen in SCREENS.items() if screen.side_column]
+
+
+@pytest.fixture
+def open_screen(page, log_in, site, student, settings):
+    """open_screen(name, viewport) -> the Screen, with the page loaded as its viewer."""
+
+    def _open(name: str, viewport: dict) -> Screen:
+        screen = SCREENS[name]
+        if screen.payments:
+            settings.STRIPE_SECRET_KEY = "sk_test_not_called_by_these_checks"
+        if screen.as_student:
+            log_in(student)
+        page.set_viewport_size(viewport)
+        page.goto(screen.url(site))
+        expect(page.get_by_role("main")).to_be_visible()
+        return screen
+
+    return _open
+
+
+def _horizontal_overflow(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_axe_finds_no_wcag_a_or_aa_violation(page, open_screen, name):
+    open_screen(name, DESKTOP)
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_phone_has_no_sideways_scroll_and_shows_the_call_to_action(page, open_screen, name):
+    screen = open_screen(name, PHONE)
+
+    scroll_width, inner_width = _horizontal_overflow(page)
+    assert scroll_width <= inner_width, (
+        f"{name} scrolls sideways on a phone: {scroll_width}px > {inner_width}px"
+    )
+    cta = screen.cta(page)
+    expect(cta).to_be_visible()
+    box = cta.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"call to action off screen: {box}"
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_desktop_uses_the_side_columns(page, open_screen, name):
+    screen = open_screen(name, DESKTOP)
+
+    scroll_width, inner_width = _horizontal_overflow(page)
+    assert scroll_width <= inner_width
+    expect(screen.cta(page)).to_be_visible()
+    if screen.side_column:
+        heading = page.get_by_role("heading", level=1).bounding_box()
+        side = page.locator(screen.side_column).bounding_box()
+        # Beside the content, not under it: starts right of the title, level with the page top.
+        assert side["x"] >= heading["x"] + 400, (heading, side)
+        assert side["y"] < heading["y"] + heading["height"] + 200, (heading, side)
+
+
+def test_catalogue_grid_has_several_columns_on_a_desktop_and_one_on_a_phone(page, site):
+    def columns() -> int:
+        return len(
+            {round(box["x"]) for box in (c.bounding_box() for c in page.locator(".course-card").all())}
+        )
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/")
+    assert columns() >= 3
+    page.set_viewport_size(PHONE)
+    assert columns() == 1
+
+
+def test_tab_reaches_the_skip_link_first_and_it_shows(page, site):
+    page.goto("/")
+    skip = page.get_by_role("link", name="Skip to content")
+
+    page.keyboard.press("Tab")
+
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    box = skip.bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0 and box["width"] > 20, box
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+
+
+@pytest.mark.parametrize("name", ["catalogue", "course-enrolled", "notifications"])
+def test_focused_links_and_buttons_show_an_outline(page, open_screen, name):
+    """Tab through the page: every link and button that takes focus draws an outline."""
+    open_screen(name, DESKTOP)
+    seen = {"a": 0, "button": 0}
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {tag: el.tagName.toLowerCase(), text: el.textContent.trim().slice(0, 40),
+                        style: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+            }"""
+        )
+        if focused["tag"] in seen:
+            seen[focused["tag"]] += 1
+            assert focused["style"] != "none" and focused["width"] >= 2, focused
+    assert seen["a"] and seen["button"], seen
