@@ -16,7 +16,8 @@ CATALOGUE_PAGE_SIZE = 12
 
 @require_safe
 def catalogue(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # PostgreSQL refuses a NUL character in a text comparison: drop it rather than fail.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.CATALOGUE_SORTS:
         sort = selectors.DEFAULT_SORT

@@ -97,3 +97,18 @@ def test_catalogue_query_count_is_constant(client, django_assert_num_queries):
     with django_assert_num_queries(2):
         response = client.get(reverse("courses:catalogue"))
     assert len(response.context["page"].object_list) == 12
+
+
+@pytest.mark.parametrize("q", ["\x00", "post\x00gres", "x" * 10_000, "%", "_"])
+def test_odd_searches_do_not_fail(client, q):
+    CourseFactory(title="Postgres tuning")
+    response = client.get(reverse("courses:catalogue"), {"q": q})
+    assert response.status_code == 200
+    assert "\x00" not in response.context["query"]
+    assert len(response.context["query"]) <= 200
+
+
+def test_a_nul_character_in_the_search_is_ignored(client):
+    CourseFactory(title="Postgres tuning")
+    response = client.get(reverse("courses:catalogue"), {"q": "post\x00gres"})
+    assert titles(response) == ["Postgres tuning"]
