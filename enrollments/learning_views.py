@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -31,15 +32,13 @@ from enrollments.quiz_services import (
 logger = logging.getLogger(__name__)
 
 
-def _lesson_or_404(request, slug: str, lesson_id: int) -> Lesson:
-    """The lesson of a course the viewer may see, with its module and course."""
+def _lesson_or_404(request, slug: str, lesson_id: int, *, courses: QuerySet | None = None) -> Lesson:
+    """The lesson of a course the viewer may see (or of `courses`), with its module and course."""
+    if courses is None:
+        courses = policies.courses_visible_to(request.user)
     lesson = (
         Lesson.objects.select_related("module__course")
-        .filter(
-            pk=lesson_id,
-            module__course__slug=slug,
-            module__course__in=policies.courses_visible_to(request.user),
-        )
+        .filter(pk=lesson_id, module__course__slug=slug, module__course__in=courses)
         .first()
     )
     if lesson is None:
@@ -74,8 +73,8 @@ def lesson_mark(request, slug: str, lesson_id: int, completed: bool):
     return redirect(lesson)
 
 
-def _quiz_lesson_or_404(request, slug: str, lesson_id: int) -> Lesson:
-    lesson = _lesson_or_404(request, slug, lesson_id)
+def _quiz_lesson_or_404(request, slug: str, lesson_id: int, *, courses: QuerySet | None = None) -> Lesson:
+    lesson = _lesson_or_404(request, slug, lesson_id, courses=courses)
     if lesson.kind != Lesson.Kind.QUIZ or not hasattr(lesson, "quiz"):
         raise Http404("This lesson has no quiz")
     lesson.quiz.lesson = lesson  # reuse the loaded module and course
@@ -159,10 +158,9 @@ def quiz_result(request, slug: str, lesson_id: int, attempt_id: int):
 @require_safe
 def quiz_preview(request, slug: str, lesson_id: int):
     """The quiz as students see it, for the course's authors; nothing is recorded."""
-    lesson = _quiz_lesson_or_404(request, slug, lesson_id)
+    # Fetched through the author's courses: to anyone else the quiz does not exist.
+    lesson = _quiz_lesson_or_404(request, slug, lesson_id, courses=policies.courses_editable_by(request.user))
     course = lesson.module.course
-    if not policies.can_edit_course(request.user, course):
-        raise Http404("No such quiz")
     return render(
         request,
         "learning/quiz_take.html",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from courses.models import Choice, Question, Quiz
 from enrollments.models import Enrollment, LessonProgress, QuizAttempt
 from enrollments.quiz_services import QuizNotAvailable, quiz_attempt_start
-from tests.factories import EnrollmentFactory, UserFactory
+from tests.factories import EnrollmentFactory, InstructorFactory, UserFactory
 from tests.learning.factories import question_with_choices, quiz_course
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_the_take_page_never_contains_the_correct_flags(setup):
 
 
 def test_instructor_preview_shows_the_questions_without_answers_and_records_nothing(client):
-    quiz, _ = quiz_course()
+    quiz, enrollment = quiz_course()
     client.force_login(quiz.lesson.module.course.instructor)
     response = client.get(urls(quiz)["preview"])
     html = response.content.decode()
@@ -90,8 +90,9 @@ def test_instructor_preview_shows_the_questions_without_answers_and_records_noth
     assert all(q.prompt in html for q in quiz.questions.all())
     assert "correct" not in html.lower()
     assert not QuizAttempt.objects.exists()
-    client.force_login(UserFactory())
-    assert client.get(urls(quiz)["preview"]).status_code == 404
+    for outsider in (UserFactory(), enrollment.user, InstructorFactory()):
+        client.force_login(outsider)
+        assert client.get(urls(quiz)["preview"]).status_code == 404
 
 
 def test_passing_records_the_attempt_and_completes_the_lesson(setup):
