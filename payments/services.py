@@ -430,12 +430,46 @@ def _purchase_lock_for_payment_intent(payment_intent: str | None, *, what: str) 
 
 
 def _enrollment_lock_for(purchase: Purchase) -> Enrollment | None:
-    """The enrollment this purchase paid for; None if access now rests on another purchase."""
-    return (
+    """The enrollment this purchase paid for, locked; None if access now rests on
+    another purchase (or on none). The row is locked by (user, course), not by
+    purchase, so that two refunds or disputes of the same buyer's two purchases
+    wait for each other instead of each missing the other's change."""
+    enrollment = (
         Enrollment.objects.select_for_update()
-        .filter(user_id=purchase.user_id, course_id=purchase.course_id, purchase=purchase)
+        .filter(user_id=purchase.user_id, course_id=purchase.course_id)
         .first()
     )
+    if enrollment is None or enrollment.purchase_id != purchase.pk:
+        return None
+    return enrollment
+
+
+def _access_withdraw(purchase: Purchase) -> bool:
+    """Take back the access `purchase` paid for (a full refund, a dispute). If the
+    buyer paid for the course twice and the other payment still stands, access
+    moves to that purchase instead. Returns whether access ended with this call.
+    The caller holds the purchase's lock."""
+    enrollment = _enrollment_lock_for(purchase)
+    if enrollment is None or not enrollment.is_active:
+        return False
+    other = (
+        Purchase.objects.filter(
+            user_id=purchase.user_id,
+            course_id=purchase.course_id,
+            status=Purchase.Status.COMPLETE,
+            dispute_status__in=[Purchase.DisputeStatus.NONE, Purchase.DisputeStatus.WON],
+        )
+        .exclude(pk=purchase.pk)
+        .order_by("completed_at", "pk")
+        .first()
+    )
+    if other is not None:
+        enrollment.purchase = other
+        enrollment.save(update_fields=["purchase"])
+        logger.info("Purchase %s taken back; access now rests on purchase %s", purchase.pk, other.pk)
+        return False
+    enrollment_revoke(enrollment=enrollment)
+    return True
 
 
 def _refund_record(*, purchase: Purchase, refund: Mapping[str, Any]) -> None:
@@ -462,16 +496,19 @@ def _purchase_refunded_apply(*, purchase: Purchase, refunded_minor: int) -> Purc
     if refunded >= purchase.amount:
         purchase.status = Purchase.Status.REFUNDED
         fields.append("status")
-        enrollment = _enrollment_lock_for(purchase)
-        if enrollment is not None:
-            enrollment_revoke(enrollment=enrollment)
+        if _access_withdraw(purchase):
+            access = " Access to the course has ended."
+        elif enrollment_active_exists(user=purchase.user, course=course):
+            # Bought again, or paid twice: another purchase holds the access up.
+            access = " You keep access to the course through your other purchase."
+        else:
+            access = ""
         notification_create(
             user=purchase.user,
             kind=Notification.Kind.REFUND,
             title="Refund issued",
             message=(
-                f"You were refunded {format_money(refunded, purchase.currency)} for “{course.title}”. "
-                "Access to the course has ended."
+                f"You were refunded {format_money(refunded, purchase.currency)} for “{course.title}”.{access}"
             ),
             course=course,
         )
@@ -536,9 +573,7 @@ def purchase_dispute_open(*, dispute: Mapping[str, Any]) -> Purchase:
     purchase.stripe_dispute_id = dispute.get("id") or ""
     _problem_add(purchase, f"Disputed ({dispute.get('reason') or 'no reason given'}): {dispute.get('id')}")
     purchase.save(update_fields=["dispute_status", "stripe_dispute_id", "problem"])
-    enrollment = _enrollment_lock_for(purchase)
-    if enrollment is not None and enrollment.is_active:
-        enrollment_revoke(enrollment=enrollment)
+    if _access_withdraw(purchase):
         notification_create(
             user=purchase.user,
             kind=Notification.Kind.PAYMENT,

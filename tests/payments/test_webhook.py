@@ -540,6 +540,85 @@ def test_a_late_refund_of_an_old_purchase_keeps_access_bought_again(fake_stripe,
     assert Enrollment.objects.get(user=fulfilled.user).status == Enrollment.Status.ACTIVE
 
 
+@pytest.fixture
+def paid_twice(fake_stripe, fulfilled, post_event):
+    """Two tabs, two payments: the first purchase holds the enrollment, the second is flagged."""
+    session = fake_stripe.create_session(
+        {
+            "line_items": [{"price_data": {"currency": "usd", "unit_amount": "4900"}}],
+            "metadata": {"course_id": str(fulfilled.course_id), "user_id": str(fulfilled.user_id)},
+        }
+    )
+    second = PurchaseFactory(user=fulfilled.user, course=fulfilled.course, stripe_session_id=session["id"])
+    post_event(fake_stripe.event("checkout.session.completed", fake_stripe.pay(session["id"])))
+    second.refresh_from_db()
+    assert second.status == Purchase.Status.COMPLETE and "Paid twice" in second.problem
+    assert Enrollment.objects.get(user=fulfilled.user).purchase == fulfilled
+    return fulfilled, second
+
+
+def test_refunding_the_duplicate_of_a_double_payment_keeps_access_and_says_so(
+    fake_stripe, paid_twice, post_event
+):
+    first, second = paid_twice
+
+    post_event(
+        fake_stripe.event(
+            "charge.refunded", fake_stripe.charge(second.stripe_session_id, amount_refunded=4900)
+        )
+    )
+
+    second.refresh_from_db()
+    assert second.status == Purchase.Status.REFUNDED
+    enrollment = Enrollment.objects.get(user=first.user)
+    assert (enrollment.status, enrollment.purchase) == (Enrollment.Status.ACTIVE, first)
+    note = Notification.objects.get(user=first.user, kind=Notification.Kind.REFUND)
+    assert "has ended" not in note.message and "keep access" in note.message
+
+
+def test_refunding_the_purchase_that_holds_access_moves_it_to_the_other_payment(
+    fake_stripe, paid_twice, post_event
+):
+    # Staff refunded the first payment of a double payment: the buyer still paid once.
+    first, second = paid_twice
+
+    post_event(
+        fake_stripe.event(
+            "charge.refunded", fake_stripe.charge(first.stripe_session_id, amount_refunded=4900)
+        )
+    )
+
+    first.refresh_from_db()
+    assert first.status == Purchase.Status.REFUNDED
+    enrollment = Enrollment.objects.get(user=first.user)
+    assert (enrollment.status, enrollment.purchase) == (Enrollment.Status.ACTIVE, second)
+    note = Notification.objects.get(user=first.user, kind=Notification.Kind.REFUND)
+    assert "keep access" in note.message
+
+    # Refunding the second one too ends access.
+    post_event(
+        fake_stripe.event(
+            "charge.refunded", fake_stripe.charge(second.stripe_session_id, amount_refunded=4900)
+        )
+    )
+
+    assert Enrollment.objects.get(user=first.user).status == Enrollment.Status.REVOKED
+    latest = Notification.objects.filter(user=first.user, kind=Notification.Kind.REFUND).latest("pk")
+    assert "Access to the course has ended" in latest.message
+
+
+def test_a_dispute_on_one_of_two_payments_keeps_access_on_the_other(fake_stripe, paid_twice, post_event):
+    first, second = paid_twice
+
+    post_event(fake_stripe.event("charge.dispute.created", fake_stripe.dispute(first.stripe_session_id)))
+
+    first.refresh_from_db()
+    assert first.dispute_status == Purchase.DisputeStatus.OPEN
+    enrollment = Enrollment.objects.get(user=first.user)
+    assert (enrollment.status, enrollment.purchase) == (Enrollment.Status.ACTIVE, second)
+    assert not Notification.objects.filter(user=first.user, title="Course access suspended").exists()
+
+
 # --- disputes -------------------------------------------------------------------------
 
 
