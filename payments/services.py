@@ -788,6 +788,9 @@ def checkout_success(*, user: User, session_id: str) -> CheckoutSuccess:
     if purchase is None:
         return CheckoutSuccess(SuccessState.NOT_FOUND)
     if purchase.status == Purchase.Status.PENDING and not purchase.problem:
+        if not payments_configured():
+            # No key to ask Stripe with; the webhook (or a later visit) will settle it.
+            return CheckoutSuccess(SuccessState.PROCESSING, purchase)
         try:
             session = checkout_session_retrieve(session_id=purchase.stripe_session_id)
         except stripe.StripeError as exc:
@@ -800,5 +803,7 @@ def checkout_success(*, user: User, session_id: str) -> CheckoutSuccess:
         if result.outcome == FulfilOutcome.UNPAID and session.get("status") == "open":
             return CheckoutSuccess(SuccessState.NOT_PAID, purchase)
     state = _success_state(purchase)
-    lesson = course_first_lesson(course=purchase.course) if state == SuccessState.ENROLLED else None
+    # An unpublished course's pages answer 404: no link to its first lesson.
+    show_lesson = state == SuccessState.ENROLLED and purchase.course.is_published
+    lesson = course_first_lesson(course=purchase.course) if show_lesson else None
     return CheckoutSuccess(state, purchase, lesson)

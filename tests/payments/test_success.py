@@ -172,3 +172,37 @@ def test_a_disputed_purchase_shows_access_suspended(buyer_client, fake_stripe, p
 
     assert "Access suspended" in response.content.decode()
     assert Enrollment.objects.get(user=pending_purchase.user).status == Enrollment.Status.REVOKED
+
+
+def test_a_purchase_whose_course_was_unpublished_shows_no_dead_links(
+    buyer_client, fake_stripe, pending_purchase, post_event
+):
+    # Paid, then the instructor unpublished the course: the page must not send the
+    # buyer to lesson and course pages that now answer 404.
+    from courses.models import Course
+
+    session = fake_stripe.pay(pending_purchase.stripe_session_id)
+    post_event(fake_stripe.event("checkout.session.completed", session))
+    course = pending_purchase.course
+    Course.objects.filter(pk=course.pk).update(status=Course.Status.DRAFT)
+    lesson = course.modules.first().lessons.first()
+
+    response = buyer_client.get(success_url(session["id"]))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["result"].state == "enrolled"
+    assert course.get_absolute_url() not in html and lesson.get_absolute_url() not in html
+    assert "not open at the moment" in html
+    assert f'href="{reverse("enrollments:dashboard")}"' in html
+
+
+def test_without_a_secret_key_the_success_page_does_not_call_stripe(
+    buyer_client, fake_stripe, pending_purchase, settings
+):
+    fake_stripe.pay(pending_purchase.stripe_session_id)
+    settings.STRIPE_SECRET_KEY = ""
+
+    response = buyer_client.get(success_url(pending_purchase.stripe_session_id))
+
+    assert response.status_code == 200 and response.context["result"].state == "processing"
+    assert fake_stripe.api_calls() == []
