@@ -135,6 +135,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.SignupForm"
+ACCOUNT_FORMS = {"add_email": "lms.account_forms.AddEmailForm"}
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # allauth's default rate limits (login failures, sign-ups, password resets) stay on.
 

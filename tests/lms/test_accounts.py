@@ -285,3 +285,31 @@ def test_logout_confirmation_page_and_logout(client, student):
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
+
+
+# --- managing e-mail addresses -------------------------------------------------------------
+
+
+def test_adding_another_accounts_address_is_refused_in_any_case(client, student):
+    from allauth.account.models import EmailAddress
+
+    UserFactory(email="taken@example.com")
+    client.force_login(student)
+    response = client.post(reverse("account_email"), {"email": "TAKEN@example.com", "action_add": ""})
+    assert response.status_code == 200
+    assert "already registered" in str(response.context["form"].errors["email"])
+    assert not EmailAddress.objects.filter(user=student, email__iexact="taken@example.com").exists()
+    # So it can never be made primary (which would collide with the other login: a 500).
+    response = client.post(reverse("account_email"), {"email": "taken@example.com", "action_primary": ""})
+    assert response.status_code in {200, 302}
+    student.refresh_from_db()
+    assert student.email == "student@example.com"
+
+
+def test_adding_a_free_address_still_works(client, student):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(student)
+    response = client.post(reverse("account_email"), {"email": "Second@Example.com", "action_add": ""})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=student, email="second@example.com").exists()
