@@ -91,6 +91,7 @@ class GradedQuestion:
             "choices": sorted(self.chosen),
             "correct": self.correct,
             "points": self.points_earned,
+            "out_of": self.points,  # the question's weight when graded: the result survives an edit
         }
 
 

@@ -124,7 +124,8 @@ class QuizAttempt(models.Model):
 
     `answers` is a snapshot taken at grading time, so a result stays readable
     after the instructor edits the quiz: a list of
-    {"question": id, "choices": [ids chosen], "correct": bool, "points": earned}."""
+    {"question": id, "choices": [ids chosen], "correct": bool, "points": earned,
+    "out_of": the question's points} (earned is 0 in a late attempt)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     quiz = models.ForeignKey("courses.Quiz", on_delete=models.CASCADE, related_name="attempts")

@@ -164,6 +164,7 @@ class QuestionResult:
     chosen: frozenset[int]
     correct: bool
     points_earned: int
+    points: int  # what the question was worth when graded
     correct_choice_ids: frozenset[int]
 
 
@@ -182,7 +183,7 @@ class QuizResult:
 
     @property
     def points_total(self) -> int:
-        return sum(q.question.points for q in self.questions)
+        return sum(q.points for q in self.questions)
 
 
 def quiz_result_get(*, attempt: QuizAttempt) -> QuizResult:
@@ -217,6 +218,8 @@ def quiz_result_get(*, attempt: QuizAttempt) -> QuizResult:
                 chosen=frozenset(answer.get("choices", [])),
                 correct=bool(answer.get("correct")),
                 points_earned=int(answer.get("points", 0)),
+                # Attempts graded before "out_of" was recorded: the question's points now.
+                points=int(answer.get("out_of", question.points)),
                 correct_choice_ids=frozenset(c.pk for c in question.choices.all() if c.is_correct)
                 if show
                 else frozenset(),

@@ -138,6 +138,9 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, data: Mapping) -> QuizAttempt:
     late = attempt_is_late(attempt=attempt, quiz=quiz, at=now)
     attempt.submitted_at = now
     attempt.answers = [q.as_json() for q in result.questions]
+    if late:  # the answers are kept, and whether they were right; nothing is earned
+        for answer in attempt.answers:
+            answer["points"] = 0
     attempt.timed_out = late
     attempt.score = 0 if late else result.score
     attempt.passed = result.passed and not late

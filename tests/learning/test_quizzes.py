@@ -236,6 +236,32 @@ def test_time_limit_with_a_minute_of_grace(setup, minutes_late, counts):
         assert "after the time limit" in client.get(urls(quiz, attempt)["result"]).content.decode()
 
 
+def test_a_late_attempt_earns_no_points_on_its_result_page(setup):
+    quiz, _enrollment, client = setup
+    Quiz.objects.filter(pk=quiz.pk).update(
+        time_limit_minutes=10, show_answers=Quiz.ShowAnswers.AFTER_EACH_ATTEMPT
+    )
+    attempt = start(client, quiz)
+    QuizAttempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(minutes=12))
+    client.post(urls(quiz, attempt)["submit"], right_answers(quiz))
+    html = client.get(urls(quiz, attempt)["result"]).content.decode()
+    assert "Your result: 0%" in html and "0 of 2 points" in html  # not "2 of 2" beside 0 %
+    assert "Right</strong> · 0/1" in html  # the answers were right; they came too late
+
+
+def test_the_result_keeps_the_points_it_was_graded_with_after_the_quiz_is_edited(setup):
+    quiz, _enrollment, client = setup
+    Quiz.objects.filter(pk=quiz.pk).update(show_answers=Quiz.ShowAnswers.AFTER_EACH_ATTEMPT)
+    attempt = start(client, quiz)
+    half = wrong_answers(quiz)
+    half.update(dict(list(right_answers(quiz).items())[:1]))
+    client.post(urls(quiz, attempt)["submit"], half)
+    Question.objects.filter(quiz=quiz).update(points=3)  # the instructor re-weighs afterwards
+    html = client.get(urls(quiz, attempt)["result"]).content.decode()
+    assert "Your result: 50%" in html and "1 of 2 points" in html
+    assert "Right</strong> · 1/1" in html and "Wrong</strong> · 0/1" in html
+
+
 def test_an_abandoned_timed_out_attempt_is_closed_as_failed_when_starting_again(setup):
     quiz, _enrollment, client = setup
     Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=5, max_attempts=2)
