@@ -81,7 +81,9 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return obj._module_count
 
     def get_list_filter(self, request):
-        return ["status", "instructor"] if request.user.is_superuser else ["status"]
+        # Only the users who teach a course: every user would be one choice per student.
+        instructor = ("instructor", admin.RelatedOnlyFieldListFilter)
+        return ["status", instructor] if request.user.is_superuser else ["status"]
 
     def get_fields(self, request, obj=None):
         fields = [

@@ -576,3 +576,12 @@ def test_lesson_change_page_links_to_the_lesson_page(client_for, instructor, cou
     page = client.get(expected)
     assert page.status_code == 200
     assert "Linked lesson" in page.content.decode()
+
+
+def test_superusers_instructor_filter_offers_only_people_who_teach(client_for, superuser, course_a, course_b):
+    students = UserFactory.create_batch(3)
+    response = client_for(superuser).get(admin_url(Course, "changelist"))
+    instructor_filter = next(f for f in response.context["cl"].filter_specs if f.field_path == "instructor")
+    offered = {pk for pk, _label in instructor_filter.lookup_choices}
+    assert offered == {course_a.instructor_id, course_b.instructor_id}
+    assert not offered & {student.pk for student in students}
