@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,13 +21,17 @@ def dashboard(request):
 @login_required
 def notifications(request):
     if request.method == "POST":
-        if request.POST.get("all"):
+        mark_all = bool(request.POST.get("all"))
+        if mark_all == bool(request.POST.get("notification")):
+            # Neither, or both: which did the user mean? Change nothing (the site's 400 page).
+            raise BadRequest("Mark one notification or all of them.")
+        if mark_all:
             services.notifications_mark_read(user=request.user)
         else:
             try:
-                notification_id = int(request.POST.get("notification", ""))
+                notification_id = int(request.POST["notification"])
             except ValueError:
-                return HttpResponseBadRequest("Say which notification to mark as read.")
+                raise BadRequest("Say which notification to mark as read.") from None
             # Scoped to the user inside the service: another's id changes nothing.
             services.notifications_mark_read(user=request.user, notification_id=notification_id)
         page_number = request.POST.get("page", "")

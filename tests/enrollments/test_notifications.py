@@ -94,3 +94,37 @@ def test_pages_without_the_badge_do_not_count_notifications(client, django_asser
     client.force_login(student)
     with django_assert_num_queries(0):
         assert client.get("/healthz").content == b"ok"
+
+
+# session, user, the paginator's COUNT, the unread badge, the page of notifications with courses.
+NOTIFICATIONS_QUERIES = 5
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_notifications_query_count_is_constant(client, django_assert_num_queries, student, count):
+    from tests.factories import CourseFactory
+
+    for _ in range(count):
+        NotificationFactory(user=student, course=CourseFactory())
+    client.force_login(student)
+    with django_assert_num_queries(NOTIFICATIONS_QUERIES):
+        response = client.get(URL)
+    assert len(response.context["page"].object_list) == count
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"all": "1", "notification": "1"}, {"notification": ""}, {"notification": "\x00"}],
+    ids=["neither", "both", "empty", "nul"],
+)
+def test_ambiguous_or_empty_posts_are_the_friendly_400_and_change_nothing(client, student, data):
+    note = NotificationFactory(user=student)
+    if "notification" in data and data["notification"] == "1":
+        data = {**data, "notification": str(note.pk)}
+    client.force_login(student)
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "didn’t make sense" in response.content.decode()
+    note.refresh_from_db()
+    assert note.read is False
+    assert Notification.objects.filter(user=student, read=False).count() == 1
