@@ -585,3 +585,59 @@ def test_superusers_instructor_filter_offers_only_people_who_teach(client_for, s
     offered = {pk for pk, _label in instructor_filter.lookup_choices}
     assert offered == {course_a.instructor_id, course_b.instructor_id}
     assert not offered & {student.pk for student in students}
+
+
+def test_a_module_moved_to_another_course_goes_last_and_both_stay_dense(client_for, instructor, course_a):
+    target = course_with_curriculum(modules=2, lessons_per_module=1, instructor=instructor, slug="target")
+    _first, moving, _last = course_a.modules.all()
+    client = client_for(instructor)
+    data = form_data(client.get(admin_url(Module, "change", moving.pk)))
+    data["course"] = str(target.pk)
+    assert client.post(admin_url(Module, "change", moving.pk), data).status_code == 302
+    assert list(course_a.modules.values_list("order", flat=True)) == [0, 1]
+    assert list(target.modules.values_list("order", flat=True)) == [0, 1, 2]
+    assert target.modules.last() == moving
+    assert list(moving.lessons.values_list("order", flat=True)) == [0, 1, 2]
+
+
+def test_deleting_a_module_inline_keeps_the_course_dense(client_for, instructor, course_a):
+    _first, middle, last = course_a.modules.all()
+    client = client_for(instructor)
+    data = form_data(client.get(admin_url(Course, "change", course_a.pk)))
+    data["modules-0-DELETE"] = "on"
+    assert client.post(admin_url(Course, "change", course_a.pk), data).status_code == 302
+    assert list(course_a.modules.values_list("pk", "order")) == [(middle.pk, 0), (last.pk, 1)]
+
+
+def test_bulk_deleting_modules_keeps_each_course_dense(client_for, superuser, course_a, course_b):
+    doomed = [course_a.modules.first().pk, course_b.modules.first().pk]
+    response = client_for(superuser).post(
+        admin_url(Module, "changelist"),
+        {"action": "delete_selected", "_selected_action": doomed, "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Module.objects.filter(pk__in=doomed).exists()
+    assert list(course_a.modules.values_list("order", flat=True)) == [0, 1]
+    assert list(course_b.modules.values_list("order", flat=True)) == [0]
+
+
+# --- changelists run a constant number of queries -------------------------------------------------
+
+# session, user, the user's own and group permissions, the paginator's COUNT, the
+# unfiltered COUNT, the page of rows with their related objects; Module adds the
+# course filter's choices (RelatedOnlyFieldListFilter).
+CHANGELIST_QUERIES = {Course: 7, Module: 8, Lesson: 7}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("courses", [1, 6])
+def test_instructor_changelist_queries_do_not_grow_with_rows(
+    client_for, django_assert_num_queries, instructor, other_instructor, model, courses
+):
+    for i in range(courses):
+        course_with_curriculum(modules=2, lessons_per_module=2, instructor=instructor, slug=f"own-{i}")
+        course_with_curriculum(modules=1, lessons_per_module=1, instructor=other_instructor, slug=f"x-{i}")
+    client = client_for(instructor)
+    with django_assert_num_queries(CHANGELIST_QUERIES[model]):
+        response = client.get(admin_url(model, "changelist"))
+    assert len(changelist_rows(response)) == {Course: 1, Module: 2, Lesson: 4}[model] * courses
