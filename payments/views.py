@@ -82,6 +82,10 @@ def _is_event(event: object) -> bool:
 def webhook(request: HttpRequest) -> HttpResponse:
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
+        # 503, not the 400 of a bad signature: the sender is not at fault, this server is
+        # not set up (check --deploy warns, payments.W001). Stripe retries any non-2xx for
+        # up to three days, so events sent before the secret is set still arrive once it
+        # is. Nothing can be verified, so nothing is written.
         logger.error("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is empty")
         return HttpResponse("Payments are not configured", status=503, content_type="text/plain")
     try:

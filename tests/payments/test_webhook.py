@@ -1,4 +1,5 @@
 import json
+import re
 import time
 from decimal import Decimal
 
@@ -667,3 +668,35 @@ def test_a_dispute_before_its_purchase_is_known_is_retried_later(fake_stripe, pe
 
     assert post_event(event).status_code == 500
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.FAILED
+
+
+def test_the_readme_lists_exactly_the_events_the_webhook_handles():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## Payments (Stripe)", 1)[1].split("\n## ", 1)[0]
+    table = section.split("### What each event does", 1)[1].split("\n\n", 2)[1]
+    listed = set()
+    for row in table.splitlines()[2:]:
+        first_cell = row.split("|")[1]
+        listed.update(re.findall(r"`([a-z_]+\.[a-z_.]+)`", first_cell))
+
+    assert listed == set(services.EVENT_HANDLERS)
+
+
+def test_the_webhook_makes_no_network_call_and_mails_only_after_commit(
+    fake_stripe, pending_purchase, post_event, django_capture_on_commit_callbacks, mailoutbox
+):
+    session = fake_stripe.pay(pending_purchase.stripe_session_id)
+    before = len(fake_stripe.api_calls())
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert post_event(fake_stripe.event("checkout.session.completed", session)).status_code == 200
+        assert mailoutbox == []  # the receipt waits for the commit
+
+    assert len(fake_stripe.api_calls()) == before
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mailoutbox) == 1
