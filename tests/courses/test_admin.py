@@ -641,3 +641,17 @@ def test_instructor_changelist_queries_do_not_grow_with_rows(
     with django_assert_num_queries(CHANGELIST_QUERIES[model]):
         response = client.get(admin_url(model, "changelist"))
     assert len(changelist_rows(response)) == {Course: 1, Module: 2, Lesson: 4}[model] * courses
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/courses/course/?status__exact=%00",
+        "/admin/courses/lesson/?kind__exact=draft%00",
+        "/admin/autocomplete/?term=%00&app_label=courses&model_name=module&field_name=course",
+    ],
+)
+def test_a_nul_character_in_an_admin_query_is_a_400(client_for, superuser, course_a, url):
+    # PostgreSQL refuses NUL in text: without the check these are 500s there.
+    response = client_for(superuser).get(url)
+    assert response.status_code == 400
