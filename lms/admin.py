@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -6,13 +7,25 @@ from lms.models import User
 from lms.services import user_make_instructor
 
 
-class UserCreationAdminForm(AdminUserCreationForm):
+class EmailTakenMixin:
+    """Says which field is wrong when an address differs from another account's
+    only in case (the database constraint would only say it was violated)."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("Another account already uses this e-mail address.")
+        return email
+
+
+class UserCreationAdminForm(EmailTakenMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ["email"]
 
 
-class UserChangeAdminForm(UserChangeForm):
+class UserChangeAdminForm(EmailTakenMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"

@@ -216,3 +216,15 @@ def test_lesson_page_queries_do_not_grow_with_the_course(
     with django_assert_num_queries(LESSON_PAGE_WARM):
         response = client.get(first)
     assert 'aria-current="page">Lesson 1.1<' in response.content.decode()
+
+
+def test_a_revoked_student_gets_the_403_page_that_says_access_ended_and_offers_enrollment(client):
+    lesson = make_lesson(preview=False, published=True)
+    course = lesson.module.course
+    client.force_login(EnrollmentFactory(course=course, status="revoked").user)
+    response = client.get(reverse("courses:lesson", args=[course.slug, lesson.pk]))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Your access to this course has ended." in html
+    assert reverse("courses:enroll", args=[course.slug]) in html
+    assert SECRET not in html

@@ -313,3 +313,33 @@ def test_adding_a_free_address_still_works(client, student):
     response = client.post(reverse("account_email"), {"email": "Second@Example.com", "action_add": ""})
     assert response.status_code == 302
     assert EmailAddress.objects.filter(user=student, email="second@example.com").exists()
+
+
+def test_admin_refuses_an_existing_email_in_another_case_on_the_email_field(client, superuser, student):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:lms_user_add"),
+        {
+            "email": "STUDENT@example.com",
+            "usable_password": "true",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 200
+    assert "Another account already uses" in str(response.context["adminform"].form.errors["email"])
+    other = UserFactory(email="other2@example.com")
+    response = client.post(
+        reverse("admin:lms_user_change", args=[other.pk]),
+        {
+            "email": "Student@Example.com",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    other.refresh_from_db()
+    assert other.email == "other2@example.com"
+    assert User.objects.count() == 3
