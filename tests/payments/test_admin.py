@@ -125,3 +125,26 @@ def test_purchase_list_query_count_does_not_grow_with_rows(
         response = client.get(PURCHASES)
 
     assert len(response.context["cl"].result_list) == count
+
+
+def test_instructors_cannot_add_change_or_delete_purchases_of_their_own_courses(
+    client, instructor, purchases
+):
+    client.force_login(instructor)
+    mine = purchases[0]
+
+    assert client.get(reverse("admin:payments_purchase_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:payments_purchase_delete", args=[mine.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    detail = client.get(reverse("admin:payments_purchase_change", args=[mine.pk]))
+    assert detail.status_code == 200 and detail.context["has_change_permission"] is False
+    assert (
+        client.post(
+            reverse("admin:payments_purchase_change", args=[mine.pk]), {"status": "refunded"}
+        ).status_code
+        == 403
+    )
+    mine.refresh_from_db()
+    assert mine.status == Purchase.Status.PENDING

@@ -95,3 +95,19 @@ def test_course_page_shows_the_buy_button_to_a_logged_in_student(client, student
 
     assert "Buy for $49.00" in html
     assert reverse("payments:checkout", kwargs={"slug": paid_course.slug}) in html
+
+
+@pytest.mark.django_db
+def test_course_page_without_a_secret_key_says_payments_are_not_configured(
+    client, student, paid_course, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    client.force_login(student)
+
+    response = client.get(paid_course.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Payments are not configured" in html
+    assert "Buy for" not in html
+    assert reverse("payments:checkout", kwargs={"slug": paid_course.slug}) not in html
