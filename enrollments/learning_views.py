@@ -8,7 +8,7 @@ import logging
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -133,9 +133,12 @@ def quiz_submit(request, slug: str, lesson_id: int, attempt_id: int):
     try:
         attempt = quiz_attempt_submit(attempt=attempt, data=request.POST)
     except InvalidAnswer:
-        return HttpResponseBadRequest(
-            "The answers do not match the quiz: a choice of another question, "
-            "or several answers to a one-answer question."
+        return _refuse(
+            request,
+            attempt.quiz.lesson,
+            "The answers do not match the quiz (a choice of another question, or several "
+            "answers to a one-answer question). Go back to the quiz and answer again.",
+            status=400,
         )
     except ProgressNotAllowed as refusal:
         return _refuse(request, attempt.quiz.lesson, str(refusal))

@@ -185,6 +185,9 @@ def test_a_choice_of_another_question_is_a_400_and_nothing_is_recorded(setup):
     stranger = second.choices.first()
     response = client.post(urls(quiz, attempt)["submit"], {f"question_{first.pk}": str(stranger.pk)})
     assert response.status_code == 400
+    # The site's own page, explaining and leading back to the lesson.
+    assert "Nothing was recorded" in response.content.decode()
+    assert "answers do not match the quiz" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.submitted_at is None and attempt.answers == [] and attempt.score is None
     assert not LessonProgress.objects.exists()
