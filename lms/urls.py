@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from lms import views
 
-admin.site.site_header = "Doctrina authoring"
-admin.site.site_title = "Doctrina admin"
-admin.site.index_title = "Courses and students"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -655,3 +655,21 @@ def test_a_nul_character_in_an_admin_query_is_a_400(client_for, superuser, cours
     # PostgreSQL refuses NUL in text: without the check these are 500s there.
     response = client_for(superuser).get(url)
     assert response.status_code == 400
+
+
+def test_view_on_site_does_not_reveal_another_instructors_draft(client_for, instructor, superuser, course_b):
+    """Django's redirect would hand any staff user the URL (the slug) of any
+    object; ours answers only for objects the user's admin lets them see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    course_b.status = Course.Status.DRAFT
+    course_b.save()
+    lesson = LessonFactory(module=course_b.modules.first())
+    for obj in (course_b, lesson):
+        link = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(obj).pk, obj.pk])
+        response = client_for(instructor).get(link)
+        assert response.status_code == 404
+        assert course_b.slug not in response.content.decode()
+        assert client_for(superuser).get(link).status_code == 302
+    unknown = reverse("admin:view_on_site", args=[999_999, 1])
+    assert client_for(instructor).get(unknown).status_code == 404
