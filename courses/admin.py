@@ -83,15 +83,14 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
     def get_list_filter(self, request):
         # Only the users who teach a course: every user would be one choice per student.
         instructor = ("instructor", admin.RelatedOnlyFieldListFilter)
-        return ["status", instructor] if request.user.is_superuser else ["status"]
+        return ["status", instructor] if policies.can_choose_course_instructor(request.user) else ["status"]
 
     def get_fields(self, request, obj=None):
         fields = [
             "title", "slug", "subtitle", "description", "price", "currency",
             "thumbnail_url", "status",
         ]  # fmt: skip
-        # Only a superuser chooses (or changes) who teaches a course.
-        if request.user.is_superuser:
+        if policies.can_choose_course_instructor(request.user):
             fields.insert(0, "instructor")
         return fields
 
@@ -103,7 +102,7 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and not change:
+        if not change and not policies.can_choose_course_instructor(request.user):
             obj.instructor = request.user
         super().save_model(request, obj, form, change)
 

@@ -53,6 +53,12 @@ def choices_editable_by(user: User | AnonymousUser) -> QuerySet[Choice]:
     return Choice.objects.filter(question__quiz__lesson__module__course__in=courses_editable_by(user))
 
 
+def can_choose_course_instructor(user: User | AnonymousUser) -> bool:
+    """Only a superuser says (or changes) who teaches a course; an instructor's
+    new course is their own."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def can_edit_course(user: User | AnonymousUser, course: Course) -> bool:
     if not is_course_author(user):
         return False

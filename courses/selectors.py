@@ -22,8 +22,13 @@ from django.http import Http404
 from courses import policies
 from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get
 from courses.models import Course, Lesson
-from enrollments.models import Enrollment, LessonProgress, Submission
-from enrollments.progress_selectors import QuizSummary, quiz_summary_get, submissions_for_lesson
+from enrollments.models import Enrollment, Submission
+from enrollments.progress_selectors import (
+    QuizSummary,
+    completed_lesson_ids_get,
+    quiz_summary_get,
+    submissions_for_lesson,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -85,17 +90,6 @@ def catalogue_courses(*, query: str = "", sort: str = DEFAULT_SORT) -> QuerySet[
         )
     ordering = CATALOGUE_SORTS.get(sort, CATALOGUE_SORTS[DEFAULT_SORT])
     return courses_with_card_stats(courses).order_by(*ordering)
-
-
-def completed_lesson_ids_of(*, user: User | AnonymousUser, course: Course) -> frozenset[int]:
-    """The lessons of `course` that `user` has completed: one query."""
-    if not user.is_authenticated:
-        return frozenset()
-    return frozenset(
-        LessonProgress.objects.filter(
-            user=user, lesson__module__course=course, completed_at__isnull=False
-        ).values_list("lesson_id", flat=True)
-    )
 
 
 def course_first_lesson(*, course: Course) -> Lesson | None:
@@ -163,7 +157,7 @@ def course_get_with_curriculum(*, slug: str, viewer: User | AnonymousUser) -> Co
     student_count = Enrollment.objects.active().filter(course=course).count()
     enrollment = viewer_enrollment(user=viewer, course=course)
     is_enrolled = bool(enrollment and enrollment.is_active)
-    completed = completed_lesson_ids_of(user=viewer, course=course) if is_enrolled else frozenset()
+    completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
     return CoursePage(
         course=course,
         curriculum=curriculum_get(course=course, completed_lesson_ids=completed),
@@ -233,7 +227,7 @@ def lesson_get_for_viewer(*, slug: str, lesson_id: int, viewer: User | Anonymous
         can_edit=can_edit,
     )
     if access is policies.LessonAccess.ALLOWED:
-        completed = completed_lesson_ids_of(user=viewer, course=course) if is_enrolled else frozenset()
+        completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
         page.curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
         page.previous, page.next = page.curriculum.neighbours(lesson.pk)
         if lesson.kind == Lesson.Kind.QUIZ:

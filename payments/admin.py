@@ -125,10 +125,10 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return policies.webhook_events_viewable_by(request.user).select_related("purchase")
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+        return policies.can_view_webhook_events(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return policies.can_view_webhook_events(request.user)
 
     @admin.display(description="Payload")
     def payload_pretty(self, obj: WebhookEvent) -> str:

@@ -24,8 +24,12 @@ def purchases_viewable_by(user: User | AnonymousUser) -> QuerySet[Purchase]:
     return Purchase.objects.filter(course__in=courses_editable_by(user))
 
 
-def webhook_events_viewable_by(user: User | AnonymousUser) -> QuerySet[WebhookEvent]:
+def can_view_webhook_events(user: User | AnonymousUser) -> bool:
     """Raw Stripe payloads carry other buyers' details: superusers only."""
-    if user.is_authenticated and user.is_active and user.is_superuser:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def webhook_events_viewable_by(user: User | AnonymousUser) -> QuerySet[WebhookEvent]:
+    if can_view_webhook_events(user):
         return WebhookEvent.objects.all()
     return WebhookEvent.objects.none()
