@@ -205,8 +205,8 @@ def free_port() -> int:
 
 def pages_resolve() -> list[Page]:
     """The pages to measure, with their URLs in the seeded data."""
-    from courses.management.commands import seed_bench as seed
     from courses.models import Lesson
+    from demo.management.commands import seed_bench as seed
 
     lessons = list(
         Lesson.objects.filter(module__course__slug=seed.TYPICAL_SLUG)
@@ -263,9 +263,9 @@ def quiz_attempt_path(lesson_id: int, student: int) -> str:
     (or resumed, on a later run) through the same service as the Start button."""
     from django.urls import reverse
 
-    from courses.management.commands import seed_bench as seed
     from courses.models import Quiz
-    from enrollments.quiz_services import quiz_attempt_start
+    from demo.management.commands import seed_bench as seed
+    from learning.services.quizzes import quiz_attempt_start
     from lms.models import User
 
     quiz = Quiz.objects.select_related("lesson__module__course").get(lesson_id=lesson_id)
@@ -282,7 +282,7 @@ def sessions_create(pages: list[Page]) -> dict[int, object]:
     from django.conf import settings
     from django.test import Client
 
-    from courses.management.commands import seed_bench as seed
+    from demo.management.commands import seed_bench as seed
     from lms.models import User
 
     clients: dict[int, Client] = {}
@@ -560,8 +560,9 @@ class WebhookResult:
 
 def webhook_cleanup() -> None:
     """Remove what earlier webhook runs created, so the seeded data stays as seeded."""
-    from courses.management.commands import seed_bench as seed
-    from enrollments.models import Enrollment, Notification
+    from demo.management.commands import seed_bench as seed
+    from enrollments.models import Enrollment
+    from notifications.models import Notification
     from payments.models import Purchase, WebhookEvent
 
     WebhookEvent.objects.filter(stripe_event_id__startswith="evt_bench_").delete()
@@ -576,8 +577,8 @@ def webhook_events_prepare(count: int, secret: str) -> tuple[str, list[tuple[byt
     signed event Stripe would send once paid. Returns (run token, bodies)."""
     import stripe
 
-    from courses.management.commands import seed_bench as seed
     from courses.models import Course
+    from demo.management.commands import seed_bench as seed
     from lms.models import User
     from lms.money import to_minor_units
     from payments.models import Purchase
@@ -1028,7 +1029,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from courses.management.commands import seed_bench as seed
+    from demo.management.commands import seed_bench as seed
 
     say("Migrating…")
     call_command("migrate", "--noinput", verbosity=0)

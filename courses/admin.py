@@ -13,12 +13,18 @@ from courses import policies
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import question_answer_errors
 from courses.services import (
-    lesson_next_order,
+    course_save,
+    lesson_delete,
+    lesson_save,
+    lessons_delete,
     lessons_renumber,
-    module_next_order,
+    module_delete,
+    module_save,
+    modules_delete,
     modules_renumber,
+    question_save,
+    quiz_save,
 )
-from enrollments.progress_services import course_progress_refresh
 from lms.models import User
 
 
@@ -102,9 +108,7 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and not policies.can_choose_course_instructor(request.user):
-            obj.instructor = request.user
-        super().save_model(request, obj, form, change)
+        course_save(course=obj, author=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -133,29 +137,17 @@ class ModuleAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        previous_course = None
-        if change and "course" in form.changed_data:
-            previous_course = Module.objects.get(pk=obj.pk).course
-        if not change or previous_course:
-            obj.order = module_next_order(course=obj.course)  # a new or moved module goes last
-        super().save_model(request, obj, form, change)
-        if previous_course:
-            modules_renumber(course=previous_course)
+        module_save(module=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        lessons_renumber(module=form.instance)
+        lessons_renumber(module=form.instance)  # lessons added, reordered or deleted inline
 
     def delete_model(self, request, obj):
-        course = obj.course
-        super().delete_model(request, obj)
-        modules_renumber(course=course)
+        module_delete(module=obj)
 
     def delete_queryset(self, request, queryset):
-        courses = list({module.course for module in queryset.select_related("course")})
-        super().delete_queryset(request, queryset)
-        for course in courses:
-            modules_renumber(course=course)
+        modules_delete(modules=queryset)
 
 
 @admin.register(Lesson)
@@ -182,28 +174,13 @@ class LessonAdmin(OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        previous_module = None
-        if change and "module" in form.changed_data:
-            previous_module = Lesson.objects.get(pk=obj.pk).module
-        if not change or previous_module:
-            obj.order = lesson_next_order(module=obj.module)  # a new or moved lesson goes last
-        super().save_model(request, obj, form, change)
-        if previous_module:
-            lessons_renumber(module=previous_module)  # also refreshes the old course's progress
-        if not change or previous_module:
-            # One more lesson in this course: every enrollment's percentage moves.
-            course_progress_refresh(course_ids=[obj.module.course_id])
+        lesson_save(lesson=obj)
 
     def delete_model(self, request, obj):
-        module = obj.module
-        super().delete_model(request, obj)
-        lessons_renumber(module=module)
+        lesson_delete(lesson=obj)
 
     def delete_queryset(self, request, queryset):
-        modules = list({lesson.module for lesson in queryset.select_related("module")})
-        super().delete_queryset(request, queryset)
-        for module in modules:
-            lessons_renumber(module=module)
+        lessons_delete(lessons=queryset)
 
 
 class QuestionInline(SortableInlineAdminMixin, admin.TabularInline):
@@ -257,6 +234,9 @@ class QuizAdmin(SortableAdminBase, OwnedByInstructorAdmin):
             return "Save the quiz, then add its questions."
         url = reverse("admin:courses_question_add") + f"?quiz={obj.pk}"
         return format_html('<a class="addlink" href="{}">Add a question</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        quiz_save(quiz=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lesson":
@@ -315,7 +295,4 @@ class QuestionAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change or "quiz" in form.changed_data:
-            last = Question.objects.filter(quiz=obj.quiz).order_by("-order").first()
-            obj.order = last.order + 1 if last else 0  # a new question goes last
-        super().save_model(request, obj, form, change)
+        question_save(question=obj)

@@ -20,8 +20,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from courses.durations import format_duration
 from courses.models import Lesson, Module
+from lms.durations import format_duration
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -97,25 +97,11 @@ class Curriculum:
         return self.lessons[0] if self.lessons else None
 
     @property
-    def progress_percent(self) -> int:
-        """Completed ÷ lessons the course has now, rounded down."""
-        if not self.lessons:
-            return 0
-        done = sum(1 for lesson in self.lessons if lesson.pk in self.completed_lesson_ids)
-        return min(100, done * 100 // len(self.lessons))
-
-    @property
     def completed_count(self) -> int:
         return sum(1 for lesson in self.lessons if lesson.pk in self.completed_lesson_ids)
 
-    @property
-    def continue_lesson(self) -> CurriculumLesson | None:
-        """The first lesson not completed, in curriculum order; the first lesson
-        when all are done."""
-        for lesson in self.lessons:
-            if lesson.pk not in self.completed_lesson_ids:
-                return lesson
-        return self.first_lesson
+    def lesson(self, lesson_id: int | None) -> CurriculumLesson | None:
+        return next((lesson for lesson in self.lessons if lesson.pk == lesson_id), None)
 
     def neighbours(self, lesson_id: int) -> tuple[CurriculumLesson | None, CurriculumLesson | None]:
         """Previous and next lessons in curriculum order, across module boundaries."""
@@ -136,14 +122,15 @@ class Curriculum:
 
 
 def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
-    """Two queries: the modules, then every lesson's display fields."""
+    """Two queries: the modules (empty ones too), then every lesson's display
+    fields in curriculum order."""
     module_rows = list(
         Module.objects.filter(course=course).order_by("order", "pk").values_list("pk", "title")
     )
     lessons_by_module: dict[int, list[CurriculumLesson]] = {pk: [] for pk, _ in module_rows}
     rows = (
         Lesson.objects.filter(module__course=course)
-        .order_by("order", "pk")
+        .in_curriculum_order()
         .values_list("pk", "module_id", "title", "kind", "duration", "is_preview")
     )
     for pk, module_id, title, kind, duration, is_preview in rows:

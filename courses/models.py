@@ -5,8 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 
-from courses.durations import format_duration
 from courses.video import VideoEmbed, video_embed_for
+from lms.durations import format_duration
 
 
 class CourseQuerySet(models.QuerySet):
@@ -70,6 +70,14 @@ class Course(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+class LessonQuerySet(models.QuerySet):
+    def in_curriculum_order(self):
+        """The one order of a course's lessons: module by module (the modules'
+        order), then the lessons' order inside each. Pages, "continue" and the
+        first lesson all sort with it."""
+        return self.order_by("module__order", "module__pk", "order", "pk")
+
+
 class Module(models.Model):
     """A section of a course's curriculum."""
 
@@ -115,6 +123,8 @@ class Lesson(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the curriculum's cache version (courses/curriculum.py): every write sets it.
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

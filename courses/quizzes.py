@@ -1,6 +1,6 @@
 """Quiz rules that need no database: whether a question can be answered right,
 reading a submitted form, and grading. The services in
-`enrollments.quiz_services` call these inside their transaction."""
+`learning.services.quizzes` call these inside their transaction."""
 
 from __future__ import annotations
 

@@ -1,13 +1,12 @@
+"""The catalogue's paths. lms/urls.py mounts them in the site's "courses"
+namespace, together with the course pages of `learning` and enrolling of
+`enrollments` (README: "Pages")."""
+
 from django.urls import path
 
 from courses import views
 
-app_name = "courses"
-
 urlpatterns = [
-    path("", views.catalogue, name="home"),
-    path("courses/", views.catalogue, name="catalogue"),
-    path("courses/<slug:slug>/", views.course_detail, name="detail"),
-    path("courses/<slug:slug>/lessons/<int:lesson_id>/", views.lesson_detail, name="lesson"),
-    path("courses/<slug:slug>/enroll/", views.enroll, name="enroll"),
+    path("", views.catalogue_page, name="home"),
+    path("courses/", views.catalogue_page, name="catalogue"),
 ]

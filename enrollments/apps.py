@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class EnrollmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enrollments"
+
+    def ready(self) -> None:
+        # Every course card shows how many students a course has, and the catalogue
+        # sorts by it: figures only this app knows (courses/catalogue.py).
+        from courses.catalogue import card_stat_register, catalogue_sort_register
+        from enrollments.selectors import student_count_expression
+
+        card_stat_register("student_count", student_count_expression)
+        catalogue_sort_register(
+            "popular", label="Most popular", ordering=["-student_count", "-created_at", "-pk"], position=20
+        )

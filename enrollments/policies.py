@@ -1,38 +1,42 @@
-"""Who may see and review assignment submissions. The admin and the private
-download view ask the same functions, so the answers cannot drift apart."""
+"""Who may open a lesson (the backlog's TASK-010). The lesson page asks here;
+the discussions of a lesson will ask the same."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
-
-from courses.policies import courses_editable_by, is_course_author
-from enrollments.models import Submission
+from courses.policies import can_edit_course
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from courses.models import Course, Lesson
     from lms.models import User
 
 
-def submissions_reviewable_by(user: User | AnonymousUser) -> QuerySet[Submission]:
-    """Submissions to the courses the user teaches (all of them for a superuser)."""
-    if not is_course_author(user):
-        return Submission.objects.none()
-    if user.is_superuser:
-        return Submission.objects.all()
-    return Submission.objects.filter(lesson__module__course__in=courses_editable_by(user))
+class LessonAccess(Enum):
+    ALLOWED = "allowed"
+    LOGIN_REQUIRED = "login_required"  # anonymous on a locked lesson: log in, then come back
+    ENROLLMENT_REQUIRED = "enrollment_required"  # logged in, not enrolled: a 403 that offers enrollment
+    NOT_FOUND = "not_found"  # a draft course for anyone but its authors
 
 
-def submissions_visible_to(user: User | AnonymousUser) -> QuerySet[Submission]:
-    """The student's own submissions, plus those the user may review."""
-    if not user.is_authenticated or not user.is_active:
-        return Submission.objects.none()
-    if user.is_superuser:
-        return Submission.objects.all()
-    if is_course_author(user):
-        return Submission.objects.filter(
-            Q(user=user) | Q(lesson__module__course__in=courses_editable_by(user))
-        )
-    return Submission.objects.filter(user=user)
+def lesson_access(
+    user: User | AnonymousUser, lesson: Lesson, *, course: Course, has_active_enrollment: bool
+) -> LessonAccess:
+    """Who sees a lesson's content.
+
+    `course` is the lesson's course (passed in so the caller's fetch is reused);
+    `has_active_enrollment` is whether `user` holds an active enrollment in it."""
+    if can_edit_course(user, course):
+        return LessonAccess.ALLOWED
+    if not course.is_published:
+        return LessonAccess.NOT_FOUND
+    if lesson.is_preview:
+        return LessonAccess.ALLOWED
+    if not user.is_authenticated:
+        return LessonAccess.LOGIN_REQUIRED
+    if has_active_enrollment:
+        return LessonAccess.ALLOWED
+    return LessonAccess.ENROLLMENT_REQUIRED

@@ -1,59 +1,52 @@
-"""Reads about enrollments and notifications."""
+"""Reads about enrollments."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from enrollments.models import Enrollment, LessonProgress, Notification
+from enrollments.models import Enrollment
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from courses.models import Course
     from lms.models import User
 
 
-def notifications_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read=False).count()
-
-
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("course")
-
-
-def enrollment_active_exists(*, user: User, course: Course) -> bool:
+def enrollment_active_exists(*, user: User | AnonymousUser, course: Course) -> bool:
     if not user.is_authenticated:
         return False
     return Enrollment.objects.active().filter(user=user, course=course).exists()
 
 
-def dashboard_enrollments(*, user: User) -> list[Enrollment]:
-    """The backlog's getUserEnrollments: active enrollments, newest first, each
-    with its course's card statistics and `continue_lesson_id`. One query,
-    whatever the number of enrollments."""
-    from courses.models import Lesson
-    from courses.selectors import card_stat_annotations
+def viewer_enrollment(
+    *, user: User | AnonymousUser, course: Course, **annotations: Expression
+) -> Enrollment | None:
+    """The viewer's enrollment in the course, active or not (one query, none for
+    the anonymous), with any `annotations` the page asks for."""
+    if not user.is_authenticated:
+        return None
+    return Enrollment.objects.filter(user=user, course=course).annotate(**annotations).first()
 
-    in_order = Lesson.objects.filter(module__course=OuterRef("course")).order_by(
-        "module__order", "module__pk", "order", "pk"
+
+def student_count(*, course: Course) -> int:
+    """Students with active access to the course."""
+    return Enrollment.objects.active().filter(course=course).count()
+
+
+def student_count_expression(course_ref: str) -> Expression:
+    """`student_count` of the course at `course_ref`, as a correlated subquery
+    (a card figure of the catalogue, see enrollments/apps.py)."""
+    active = (
+        Enrollment.objects.filter(course=OuterRef(course_ref), status=Enrollment.Status.ACTIVE)
+        .order_by()
+        .values("course")
+        # COUNT(*), not COUNT(id): PostgreSQL answers it from the (course,
+        # status) index alone instead of visiting a heap page per enrollment.
+        .annotate(n=Count("*"))
+        .values("n")
     )
-    completed = LessonProgress.objects.filter(
-        user=OuterRef(OuterRef("user")), lesson=OuterRef("pk"), completed_at__isnull=False
-    )
-    # "Continue" opens the first lesson not completed; a finished course, the first lesson.
-    first_open = in_order.exclude(Exists(completed)).values("pk")[:1]
-    first_lesson = Coalesce(Subquery(first_open), Subquery(in_order.values("pk")[:1]))
-    enrollments = list(
-        Enrollment.objects.active()
-        .filter(user=user)
-        .select_related("course__instructor")
-        .annotate(continue_lesson_id=first_lesson, **card_stat_annotations("course"))
-        .order_by("-enrolled_at", "-pk")
-    )
-    for enrollment in enrollments:
-        # The course card template reads these from the course.
-        enrollment.course.lesson_count = enrollment.lesson_count
-        enrollment.course.total_duration = enrollment.total_duration
-        enrollment.course.student_count = enrollment.student_count
-    return enrollments
+    return Coalesce(Subquery(active, output_field=IntegerField()), Value(0))

@@ -1,6 +1,10 @@
-"""Writes about enrollments and notifications. Every grant of course access
-goes through `enrollment_grant`; the (user, course) unique constraint makes it
-exactly-once even when two requests race."""
+"""Writes about enrollments. Every grant of course access goes through
+`enrollment_grant`; the (user, course) unique constraint makes it exactly-once
+even when two requests race.
+
+`Enrollment.purchase` names the payment that holds the access up (a model
+reference by name: `payments` sits above this app, so these functions take
+the purchase's id and never import it)."""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from enrollments.models import Enrollment, Notification
-from enrollments.progress_services import enrollment_progress_update
+from enrollments.models import Enrollment
+from enrollments.signals import access_restored
+from notifications.models import Notification
+from notifications.services import notify
 
 if TYPE_CHECKING:
     from courses.models import Course
     from lms.models import User
-    from payments.models import Purchase
 
 
 class EnrollmentNotAllowed(Exception):
@@ -28,24 +33,18 @@ class EnrollmentResult:
     created: bool  # False: the user already had an active enrollment
 
 
-def notification_create(
-    *, user: User, kind: str, title: str, message: str = "", course: Course | None = None
-) -> Notification:
-    return Notification.objects.create(user=user, kind=kind, title=title, message=message, course=course)
-
-
-def _enrolled_notification(*, user: User, course: Course) -> None:
-    notification_create(
-        user=user,
-        kind=Notification.Kind.ENROLLED,
-        title="Course enrolled!",
-        message=f"You are enrolled in “{course.title}”. Happy learning!",
-        course=course,
-    )
+def _reactivate(enrollment: Enrollment, *, purchase_id: int | None) -> None:
+    enrollment.status = Enrollment.Status.ACTIVE
+    fields = ["status"]
+    if purchase_id is not None:
+        enrollment.purchase_id = purchase_id
+        fields.append("purchase")
+    enrollment.save(update_fields=fields)
+    access_restored.send(sender=Enrollment, enrollment=enrollment)
 
 
 @transaction.atomic
-def enrollment_grant(*, user: User, course: Course, purchase: Purchase | None = None) -> EnrollmentResult:
+def enrollment_grant(*, user: User, course: Course, purchase_id: int | None = None) -> EnrollmentResult:
     """Give `user` active access to `course`, exactly once.
 
     Creates the enrollment and one "Course enrolled!" notification; an already
@@ -55,18 +54,19 @@ def enrollment_grant(*, user: User, course: Course, purchase: Purchase | None = 
     loser reads the winner's row."""
     try:
         with transaction.atomic():  # a savepoint: the IntegrityError must not poison the caller
-            enrollment = Enrollment.objects.create(user=user, course=course, purchase=purchase)
+            enrollment = Enrollment.objects.create(user=user, course=course, purchase_id=purchase_id)
     except IntegrityError:
         enrollment = Enrollment.objects.select_for_update().get(user=user, course=course)
         if enrollment.status == Enrollment.Status.ACTIVE:
             return EnrollmentResult(enrollment=enrollment, created=False)
-        enrollment.status = Enrollment.Status.ACTIVE
-        if purchase is not None:
-            enrollment.purchase = purchase
-        enrollment.save(update_fields=["status", "purchase"])
-        # The curriculum may have changed while access was revoked.
-        enrollment_progress_update(enrollment=enrollment)
-    _enrolled_notification(user=user, course=course)
+        _reactivate(enrollment, purchase_id=purchase_id)
+    notify(
+        users=[user],
+        kind=Notification.Kind.ENROLLED,
+        title="Course enrolled!",
+        message=f"You are enrolled in “{course.title}”. Happy learning!",
+        course=course,
+    )
     return EnrollmentResult(enrollment=enrollment, created=True)
 
 
@@ -78,39 +78,37 @@ def enrollment_create_free(*, user: User, course: Course) -> EnrollmentResult:
 
 
 @transaction.atomic
-def enrollment_restore(*, enrollment: Enrollment, reason: str) -> Enrollment:
+def enrollment_restore(*, enrollment: Enrollment, title: str, reason: str) -> Enrollment:
     """Give back access that was suspended (a dispute the seller won). The
-    student hears why; it is not a new enrollment, so no "Course enrolled!"."""
+    student hears why (`title`, `reason`); it is not a new enrollment, so no
+    "Course enrolled!". The caller holds the enrollment's lock."""
     if enrollment.status == Enrollment.Status.ACTIVE:
         return enrollment
-    enrollment.status = Enrollment.Status.ACTIVE
-    enrollment.save(update_fields=["status"])
-    notification_create(
-        user=enrollment.user,
+    _reactivate(enrollment, purchase_id=None)
+    notify(
+        users=[enrollment.user_id],
         kind=Notification.Kind.PAYMENT,
-        title="Course access restored",
+        title=title,
         message=reason,
         course=enrollment.course,
     )
-    # The curriculum may have changed while access was suspended.
-    enrollment_progress_update(enrollment=enrollment)
     return enrollment
 
 
 @transaction.atomic
 def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     """Take access away (a refund or a dispute). The row stays, so progress
-    survives if access is restored."""
+    survives if access is restored. The caller holds the enrollment's lock."""
     if enrollment.status != Enrollment.Status.REVOKED:
         enrollment.status = Enrollment.Status.REVOKED
         enrollment.save(update_fields=["status"])
     return enrollment
 
 
-def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notifications (or all of them) read. Returns the
-    number changed; another user's notification id changes nothing."""
-    unread = Notification.objects.filter(user=user, read=False)
-    if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read=True)
+def enrollment_purchase_move(*, enrollment: Enrollment, purchase_id: int) -> Enrollment:
+    """Let another payment of the same student for the same course hold the
+    access up (the one that did is refunded or disputed). The caller holds the
+    enrollment's lock, inside its transaction."""
+    enrollment.purchase_id = purchase_id
+    enrollment.save(update_fields=["purchase"])
+    return enrollment

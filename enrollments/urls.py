@@ -1,10 +1,10 @@
+"""Enrolling's path. lms/urls.py mounts it in the site's "courses" namespace
+(`courses:enroll`), beside the course page it belongs to."""
+
 from django.urls import path
 
 from enrollments import views
 
-app_name = "enrollments"
-
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("notifications/", views.notifications, name="notifications"),
+    path("courses/<slug:slug>/enroll/", views.enroll, name="enroll"),
 ]

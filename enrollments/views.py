@@ -1,43 +1,29 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
-from enrollments import selectors, services
-
-NOTIFICATIONS_PAGE_SIZE = 20
-
-
-@require_safe
-@login_required
-def dashboard(request):
-    enrollments = selectors.dashboard_enrollments(user=request.user)
-    return render(request, "enrollments/dashboard.html", {"enrollments": enrollments})
+from courses.models import Course
+from courses.selectors import course_first_lesson
+from enrollments.services import EnrollmentNotAllowed, enrollment_create_free
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def notifications(request):
-    if request.method == "POST":
-        mark_all = bool(request.POST.get("all"))
-        if mark_all == bool(request.POST.get("notification")):
-            # Neither, or both: which did the user mean? Change nothing (the site's 400 page).
-            raise BadRequest("Mark one notification or all of them.")
-        if mark_all:
-            services.notifications_mark_read(user=request.user)
-        else:
-            try:
-                notification_id = int(request.POST["notification"])
-            except ValueError:
-                raise BadRequest("Say which notification to mark as read.") from None
-            # Scoped to the user inside the service: another's id changes nothing.
-            services.notifications_mark_read(user=request.user, notification_id=notification_id)
-        page_number = request.POST.get("page", "")
-        url = reverse("enrollments:notifications")
-        return redirect(f"{url}?page={page_number}" if page_number.isdigit() else url)
-    page = Paginator(selectors.notifications_for(user=request.user), NOTIFICATIONS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "enrollments/notifications.html", {"page": page})
+@require_POST
+def enroll(request, slug: str):
+    course = Course.objects.published().filter(slug=slug).first()
+    if course is None:
+        raise Http404("No such course")
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.get_absolute_url())
+    try:
+        result = enrollment_create_free(user=request.user, course=course)
+    except EnrollmentNotAllowed:
+        messages.error(request, "This course is not free: buy it to enroll.")
+        return redirect(course)
+    if result.created:
+        messages.success(request, f"You are enrolled in “{course.title}”.")
+    else:
+        messages.info(request, "You are already enrolled in this course.")
+    first = course_first_lesson(course=course)
+    return redirect(first or course)

@@ -1,40 +1,26 @@
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from lms.models import User
 
 INSTRUCTORS_GROUP = "Instructors"
 
-# The models an instructor authors in the admin. Later apps add theirs here.
-INSTRUCTOR_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    "courses": ["course", "module", "lesson", "quiz", "question", "choice"],
-}
-# Instructors review students' work: they see and decide, never add or delete.
-INSTRUCTOR_REVIEW_PERMISSIONS: dict[str, list[str]] = {
-    "enrollments": ["submission"],
-}
-INSTRUCTOR_VIEW_ONLY_PERMISSIONS: dict[str, list[str]] = {
-    "payments": ["purchase"],
-}
-
 
 def instructors_group_sync() -> Group:
-    """Create or update the "Instructors" group so its permissions cover the
-    course-content models (add, change, delete, view) and view on purchases.
-    Idempotent: called by every `user_make_instructor` and by `seed_demo`."""
+    """Create or update the "Instructors" group so that it holds what each app
+    lets instructors do with its models: the `instructor_permissions` of its
+    AppConfig ({model name: actions}), e.g. courses' content (add, change,
+    delete, view), learning's submissions (view, change), payments' purchases
+    (view). Idempotent: called by every `user_make_instructor` and by `seed_demo`."""
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    codenames = []
-    for app_label, models in INSTRUCTOR_MODEL_PERMISSIONS.items():
-        for model in models:
-            codenames += [(app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")]
-    for app_label, models in INSTRUCTOR_VIEW_ONLY_PERMISSIONS.items():
-        codenames += [(app_label, f"view_{model}") for model in models]
-    for app_label, models in INSTRUCTOR_REVIEW_PERMISSIONS.items():
-        codenames += [(app_label, f"{action}_{model}") for model in models for action in ("view", "change")]
-    wanted = Permission.objects.none()
-    for app_label, codename in codenames:
-        wanted |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    group.permissions.set(wanted)
+    wanted = Q(pk__in=[])
+    for config in apps.get_app_configs():
+        for model, actions in getattr(config, "instructor_permissions", {}).items():
+            codenames = [f"{action}_{model}" for action in actions]
+            wanted |= Q(content_type__app_label=config.label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 

@@ -56,9 +56,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "adminsortable2",
     "lms",
+    # Doctrina's apps, from the bottom layer up (README: "Map of the code").
     "courses",
+    "notifications",
     "enrollments",
+    "learning",
     "payments",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -87,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "enrollments.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -128,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "enrollments:dashboard"
+LOGIN_REDIRECT_URL = "learning:dashboard"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

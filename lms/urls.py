@@ -1,7 +1,20 @@
+"""The site's public URLs: every path, and the names templates and models
+reverse. The composition root, so it may name every app.
+
+The "courses" namespace is everything a visitor opens under /courses/: the
+catalogue (`courses`), the course and lesson pages (`learning`, where the
+rule in README's "Pages" puts them) and enrolling (`enrollments`). It is put
+together here so that its names stay the same whichever app hosts a view."""
+
 from django.contrib import admin
 from django.urls import include, path
 
+import courses.urls
+import enrollments.urls
+import learning.urls
 from lms import views
+
+course_pages = [*courses.urls.urlpatterns, *learning.urls.course_pages, *enrollments.urls.urlpatterns]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -9,9 +22,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("payments/", include("payments.urls")),
-    path("", include("enrollments.urls")),
-    path("", include("enrollments.learning_urls")),
-    path("", include("courses.urls")),
+    path("", include("notifications.urls")),
+    path("", include("learning.urls")),
+    path("", include((course_pages, "courses"))),
 ]
 
 handler400 = "lms.views.bad_request"

@@ -69,6 +69,11 @@ class Purchase(models.Model):
     def is_refunded_in_part(self) -> bool:
         return 0 < self.amount_refunded < self.amount
 
+    def problem_note(self, text: str) -> None:
+        """Add `text` to what staff must look at, once (the caller saves `problem`)."""
+        if text not in self.problem:
+            self.problem = f"{self.problem}\n{text}".strip()
+
 
 class Refund(models.Model):
     """One Stripe refund of a purchase, recorded once under its Stripe id so that

@@ -14,8 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Course
-from payments import services
 from payments.models import WebhookEvent
+from payments.services import checkout as checkout_services
+from payments.services import success as success_services
+from payments.services import webhook as webhook_services
 
 logger = logging.getLogger(__name__)
 
@@ -34,21 +36,23 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     if course.is_free:
         return redirect(course)
     try:
-        start = services.checkout_start(user=request.user, course=course, site_url=_site_url(request))
-    except services.PaymentsNotConfigured:
+        start = checkout_services.checkout_start(
+            user=request.user, course=course, site_url=_site_url(request)
+        )
+    except checkout_services.PaymentsNotConfigured:
         return render(request, "payments/not_configured.html", {"course": course}, status=503)
-    except services.AlreadyEnrolled:
+    except checkout_services.AlreadyEnrolled:
         messages.info(request, "You are already enrolled in this course.")
         return redirect(course)
-    except services.PriceNotChargeable:
+    except checkout_services.PriceNotChargeable:
         messages.error(request, "This course cannot be bought at the moment. Nothing was charged.")
         return redirect(course)
-    except services.PaymentInProgress:
+    except checkout_services.PaymentInProgress:
         messages.info(
             request, "Your payment for this course is being processed; we will notify you when it completes."
         )
         return redirect(course)
-    except services.CheckoutUnavailable:
+    except checkout_services.CheckoutUnavailable:
         messages.error(
             request,
             "We could not reach our payment provider. Nothing was charged; please try again in a moment.",
@@ -101,9 +105,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not _is_event(event):
         logger.warning("Stripe webhook rejected: a signed body that is not an event")
         return HttpResponseBadRequest("Not a Stripe event", content_type="text/plain")
-    record = services.webhook_event_record(event=event)
-    outcome = services.webhook_event_process(stripe_event_id=record.stripe_event_id)
-    if outcome == services.WebhookOutcome.RETRY:
+    record = webhook_services.webhook_event_record(event=event)
+    outcome = webhook_services.webhook_event_process(stripe_event_id=record.stripe_event_id)
+    if outcome == webhook_services.WebhookOutcome.RETRY:
         return HttpResponse("Temporary failure, please retry", status=500, content_type="text/plain")
     return HttpResponse(outcome.value, content_type="text/plain")
 
@@ -112,6 +116,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def success(request: HttpRequest) -> HttpResponse:
-    result = services.checkout_success(user=request.user, session_id=request.GET.get("session_id", ""))
-    status = 404 if result.state == services.SuccessState.NOT_FOUND else 200
+    result = success_services.checkout_success(
+        user=request.user, session_id=request.GET.get("session_id", "")
+    )
+    status = 404 if result.state == success_services.SuccessState.NOT_FOUND else 200
     return render(request, "payments/success.html", {"result": result}, status=status)

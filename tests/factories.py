@@ -6,8 +6,9 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from courses.models import Course, Lesson, Module
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
 from lms.models import User
+from notifications.models import Notification
 from payments.models import Purchase
 
 PASSWORD = "correct-horse-battery-staple"

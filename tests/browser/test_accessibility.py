@@ -18,9 +18,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from courses.models import Lesson, Quiz
-from enrollments.models import Submission
-from enrollments.progress_services import lesson_complete
-from enrollments.quiz_services import quiz_attempt_start, quiz_attempt_submit
+from learning.models import Submission
+from learning.services.progress import lesson_complete
+from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -229,12 +229,12 @@ SCREENS = {
         side_column=CONTENTS_ASIDE,
     ),
     "my-learning": Screen(
-        lambda s: reverse("enrollments:dashboard"),
+        lambda s: reverse("learning:dashboard"),
         _link("Continue Django for grown-ups"),
         as_student=True,
     ),
     "notifications": Screen(
-        lambda s: reverse("enrollments:notifications"),
+        lambda s: reverse("notifications:list"),
         _button("Mark all as read"),
         as_student=True,
         first_screen=True,

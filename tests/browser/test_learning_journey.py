@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Choice, Lesson, Question, Quiz
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from tests.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

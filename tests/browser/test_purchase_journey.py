@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from payments.models import Purchase
 from tests.factories import CourseFactory, LessonFactory, ModuleFactory
 from tests.payments import fake_stripe as stripe_fakes

@@ -117,8 +117,8 @@ def test_no_page_leaks_locked_content(client):
         reverse("courses:detail", args=[course.slug]),
         reverse("courses:lesson", args=[course.slug, lesson.pk]),
         reverse("courses:lesson", args=[course.slug, Lesson.objects.get(title="Lesson 1.1").pk]),
-        reverse("enrollments:dashboard"),
-        reverse("enrollments:notifications"),
+        reverse("learning:dashboard"),
+        reverse("notifications:list"),
     ]
     for url in urls:
         html = client.get(url).content.decode()

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from courses.durations import format_duration
-from courses.markdown import render_markdown
 from courses.models import Course, Lesson, Module
 from courses.video import VideoEmbed, video_embed_for
 from enrollments.models import Enrollment
+from lms.durations import format_duration
+from lms.markdown import render_markdown
 from lms.models import User
 from tests.factories import (
     CourseFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Lesson
-from enrollments.progress_services import lesson_complete
+from learning.services.progress import lesson_complete
 from tests.factories import EnrollmentFactory, LessonFactory, course_with_curriculum
 from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
 

@@ -7,14 +7,16 @@ from django.apps import apps
 from django.core.management import call_command
 from django.http import QueryDict
 
-from courses.markdown import render_markdown
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import field_name, question_answer_errors
 from courses.services import lessons_renumber
-from enrollments.models import Enrollment, LessonProgress, Notification
-from enrollments.quiz_services import quiz_attempt_start, quiz_attempt_submit
+from enrollments.models import Enrollment
+from learning.models import LessonProgress
+from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
+from lms.markdown import render_markdown
 from lms.models import User
 from lms.services import INSTRUCTORS_GROUP
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_requires_login(client):
-    response = client.get(reverse("enrollments:dashboard"))
+    response = client.get(reverse("learning:dashboard"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 
@@ -24,7 +24,7 @@ def test_lists_active_enrollments_newest_first_with_progress_and_continue(client
     EnrollmentFactory(course=course_with_curriculum(title="Someone else's"))
     client.force_login(student)
 
-    response = client.get(reverse("enrollments:dashboard"))
+    response = client.get(reverse("learning:dashboard"))
 
     html = response.content.decode()
     assert [e.course.title for e in response.context["enrollments"]] == ["Newer course", "Older course"]
@@ -36,7 +36,7 @@ def test_lists_active_enrollments_newest_first_with_progress_and_continue(client
 
 def test_empty_dashboard_points_to_the_catalogue(client, student):
     client.force_login(student)
-    html = client.get(reverse("enrollments:dashboard")).content.decode()
+    html = client.get(reverse("learning:dashboard")).content.decode()
     assert "not enrolled in any course yet" in html
 
 
@@ -53,6 +53,6 @@ def test_dashboard_query_count_is_constant(client, django_assert_num_queries, en
         EnrollmentFactory(course=course)
     client.force_login(student)
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        response = client.get(reverse("enrollments:dashboard"))
+        response = client.get(reverse("learning:dashboard"))
     assert len(response.context["enrollments"]) == enrollments
     assert "2 students" in response.content.decode()

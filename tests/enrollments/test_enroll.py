@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import Course, Lesson
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from tests.factories import UserFactory, course_with_curriculum
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from enrollments.models import Notification
+from notifications.models import Notification
 from tests.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +11,7 @@ URL = "/notifications/"
 
 
 def test_url_is_stable():
-    assert reverse("enrollments:notifications") == URL
+    assert reverse("notifications:list") == URL
 
 
 def test_requires_login(client):
@@ -36,7 +36,7 @@ def test_lists_own_notifications_newest_first_and_shows_unread_badge(client, stu
 def test_badge_is_on_every_page(client, student):
     NotificationFactory(user=student)
     client.force_login(student)
-    for url in ("/", reverse("enrollments:dashboard")):
+    for url in ("/", reverse("learning:dashboard")):
         assert 'aria-label="1 unread">1<' in client.get(url).content.decode()
 
 

@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from courses.models import Choice, Lesson, Question, Quiz
-from enrollments.models import Submission
+from learning.models import Submission
 from tests.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
 
 

@@ -6,9 +6,11 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from courses.models import Choice, Lesson, Question
-from enrollments.assignment_services import ReviewNotAllowed, submission_review
-from enrollments.models import Enrollment, LessonProgress, Notification, Submission
+from enrollments.models import Enrollment
+from learning.models import LessonProgress, Submission
+from learning.services.assignments import ReviewNotAllowed, submission_review
 from lms.services import instructors_group_sync
+from notifications.models import Notification
 from tests.courses.test_admin import form_data
 from tests.factories import EnrollmentFactory, LessonFactory, course_with_curriculum
 from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
@@ -144,7 +146,7 @@ def submissions(my_quiz, their_quiz):
 
 def test_instructors_review_only_their_courses_submissions(client, instructor, submissions, my_quiz):
     client.force_login(instructor)
-    url = reverse("admin:enrollments_submission_changelist")
+    url = reverse("admin:learning_submission_changelist")
     rows = set(client.get(url).context["cl"].result_list)
     assert rows == {submissions["mine_new"], submissions["mine_passed"]}
     filtered = client.get(url, {"status": "submitted"}).context["cl"].result_list
@@ -153,17 +155,17 @@ def test_instructors_review_only_their_courses_submissions(client, instructor, s
     assert len(client.get(url, {"course": str(course_id)}).context["cl"].result_list) == 2
     theirs = submissions["theirs"]
     response = client.post(
-        reverse("admin:enrollments_submission_change", args=[theirs.pk]), {"status": "passed"}
+        reverse("admin:learning_submission_change", args=[theirs.pk]), {"status": "passed"}
     )
     assert response.status_code == 302 and response.url == reverse("admin:index")
     theirs.refresh_from_db()
     assert theirs.status == Submission.Status.SUBMITTED
-    assert client.get(reverse("admin:enrollments_submission_add")).status_code == 403
+    assert client.get(reverse("admin:learning_submission_add")).status_code == 403
 
 
 def test_superuser_sees_every_submission(client, superuser, submissions):
     client.force_login(superuser)
-    rows = client.get(reverse("admin:enrollments_submission_changelist")).context["cl"].result_list
+    rows = client.get(reverse("admin:learning_submission_changelist")).context["cl"].result_list
     assert len(rows) == 3
 
 
@@ -196,7 +198,7 @@ def test_passing_a_second_submission_of_a_passed_lesson_is_refused_in_the_admin(
     first, _ = passed_and_needs_work
     before = review_state()
     client.force_login(instructor)
-    url = reverse("admin:enrollments_submission_change", args=[first.pk])
+    url = reverse("admin:learning_submission_change", args=[first.pk])
 
     response = client.post(url, {"status": "passed", "feedback": "Fine after all."})
 
@@ -213,10 +215,10 @@ def test_a_reviewer_who_loses_the_race_to_a_pass_gets_a_message_not_a_500(
     # The form's check ran before the other reviewer's pass committed: the
     # service, under the lock, is the one that refuses.
     first, _ = passed_and_needs_work
-    monkeypatch.setattr("enrollments.admin.submission_review_refusal", lambda **kwargs: None)
+    monkeypatch.setattr("learning.admin.submission_review_refusal", lambda **kwargs: None)
     before = review_state()
     client.force_login(instructor)
-    url = reverse("admin:enrollments_submission_change", args=[first.pk])
+    url = reverse("admin:learning_submission_change", args=[first.pk])
 
     response = client.post(url, {"status": "passed", "feedback": "Fine after all."}, follow=True)
 
@@ -243,7 +245,7 @@ def test_without_an_enrollment_the_constraint_still_gives_a_refusal(
     # service turns its IntegrityError into the same refusal.
     first, _ = passed_and_needs_work
     Enrollment.objects.all().delete()
-    monkeypatch.setattr("enrollments.assignment_services.submission_review_refusal", lambda **kwargs: None)
+    monkeypatch.setattr("learning.services.assignments.submission_review_refusal", lambda **kwargs: None)
     before = review_state()
     with pytest.raises(ReviewNotAllowed, match="has just passed"):
         submission_review(submission=first, reviewer=instructor, status=Submission.Status.PASSED)

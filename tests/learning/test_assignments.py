@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from courses.models import Lesson
-from enrollments.models import LessonProgress, Notification, Submission
-from enrollments.uploads import MAX_UPLOAD_BYTES
+from learning.models import LessonProgress, Submission
+from learning.uploads import MAX_UPLOAD_BYTES
+from notifications.models import Notification
 from tests.factories import (
     EnrollmentFactory,
     InstructorFactory,
@@ -209,7 +210,7 @@ def test_resubmitting_before_review_replaces_the_work_and_its_file(student_clien
 
 
 def review(client, submission, decision, feedback=""):
-    url = reverse("admin:enrollments_submission_change", args=[submission.pk])
+    url = reverse("admin:learning_submission_change", args=[submission.pk])
     return client.post(url, {"status": decision, "feedback": feedback})
 
 

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import Quiz
-from enrollments.models import LessonProgress, Notification, QuizAttempt
-from enrollments.quiz_services import QuizNotAvailable, quiz_attempt_start, quiz_attempt_submit
+from learning.models import LessonProgress, QuizAttempt
+from learning.services.quizzes import QuizNotAvailable, quiz_attempt_start, quiz_attempt_submit
+from notifications.models import Notification
 from tests.learning.factories import quiz_course
 
 pytestmark = [
@@ -121,7 +122,7 @@ def test_a_double_click_on_submit_grades_once_and_completes_once(live_client_for
 
 
 def test_completion_is_notified_once_when_the_last_lessons_finish_together():
-    from enrollments.progress_services import lesson_complete
+    from learning.services.progress import lesson_complete
     from tests.factories import EnrollmentFactory, course_with_curriculum
 
     course = course_with_curriculum(modules=1, lessons_per_module=THREADS)
@@ -201,7 +202,7 @@ def in_thread(target, *, holding: threading.Event | None = None, release: thread
 @pytest.fixture
 def half_done():
     """A course of four lessons, a student who completed the first one (25 %)."""
-    from enrollments.progress_services import lesson_complete
+    from learning.services.progress import lesson_complete
     from tests.factories import EnrollmentFactory, course_with_curriculum
 
     course = course_with_curriculum(modules=1, lessons_per_module=4)
@@ -212,7 +213,7 @@ def half_done():
 
 
 def _add_a_lesson_and_refresh(module):
-    from enrollments.progress_services import course_progress_refresh
+    from learning.services.progress import course_progress_refresh
     from tests.factories import LessonFactory
 
     LessonFactory(module=module, order=99)
@@ -223,7 +224,7 @@ def test_a_refresh_that_starts_while_a_student_completes_a_lesson_counts_that_le
     # The student's transaction holds their enrollment lock (lesson 2 done, not yet
     # committed) when the instructor adds a fifth lesson. The refresh must wait for
     # the student and count their lesson: 2/5 = 40 %, not 1/5 = 20 %.
-    from enrollments.progress_services import lesson_complete
+    from learning.services.progress import lesson_complete
 
     enrollment, lessons = half_done
     module = lessons[0].module
@@ -246,7 +247,7 @@ def test_a_refresh_that_starts_while_a_student_completes_a_lesson_counts_that_le
 def test_a_student_who_completes_a_lesson_while_a_refresh_runs_sees_the_new_lesson(half_done):
     # The other order: the refresh (a fifth lesson) holds its locks when the student
     # marks lesson 2; the student waits and then counts five lessons.
-    from enrollments.progress_services import lesson_complete
+    from learning.services.progress import lesson_complete
 
     enrollment, lessons = half_done
     module = lessons[0].module

@@ -5,14 +5,16 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Lesson
-from enrollments.models import Enrollment, LessonProgress, Notification
-from enrollments.progress_selectors import user_progress_get
-from enrollments.progress_services import (
+from enrollments.models import Enrollment
+from learning.models import LessonProgress
+from learning.selectors.progress import completed_lesson_ids_get, continue_lesson_id_expression
+from learning.services.progress import (
     ProgressNotAllowed,
     course_progress_refresh,
     lesson_complete,
     lesson_incomplete,
 )
+from notifications.models import Notification
 from tests.courses.test_admin import form_data
 from tests.factories import EnrollmentFactory, LessonFactory, UserFactory, course_with_curriculum
 
@@ -30,6 +32,11 @@ def completions(user, course) -> int:
 def complete_all(user, course) -> None:
     for lesson in lessons_of(course):
         lesson_complete(user=user, lesson=lesson)
+
+
+def continue_of(enrollment) -> int | None:
+    """Where "Continue" leads the student (the expression the pages annotate)."""
+    return Enrollment.objects.annotate(next_id=continue_lesson_id_expression()).get(pk=enrollment.pk).next_id
 
 
 def mark_url(lesson, action="complete") -> str:
@@ -57,7 +64,7 @@ def test_percentage_is_completed_over_lessons_rounded_down():
     lesson_incomplete(user=enrollment.user, lesson=first)
     enrollment.refresh_from_db()
     assert enrollment.progress_percent == 33
-    assert user_progress_get(user=enrollment.user, course=course).completed_lesson_ids == {second.pk}
+    assert completed_lesson_ids_get(user=enrollment.user, course=course) == {second.pk}
 
 
 def test_completion_is_recorded_once_with_one_notification():
@@ -87,7 +94,7 @@ def test_progress_in_another_course_does_not_count():
     complete_all(enrollment.user, other)
     enrollment.refresh_from_db()
     assert enrollment.progress_percent == 0
-    assert user_progress_get(user=enrollment.user, course=course).percent == 0
+    assert completed_lesson_ids_get(user=enrollment.user, course=course) == frozenset()
 
 
 # --- curriculum changes ---------------------------------------------------------------------------------
@@ -123,7 +130,7 @@ def test_a_lesson_added_in_the_admin_lowers_everyones_percentage(client, instruc
     # A finished course stays finished: the date and the one notification remain.
     assert done_now.completed_at == completed_at
     new = Lesson.objects.get(title="New")
-    assert user_progress_get(user=done.user, course=course).continue_lesson_id == new.pk
+    assert continue_of(done) == new.pk
 
     lesson_complete(user=done.user, lesson=new)
     assert percents(done) == [100]
@@ -233,26 +240,28 @@ def test_percentage_never_exceeds_100_even_after_inconsistent_writes():
 # --- getUserProgress and "Continue learning" ----------------------------------------------------------
 
 
-def test_user_progress_get_is_one_query(django_assert_num_queries):
+def test_completed_lessons_and_continue_each_take_one_query(django_assert_num_queries):
     course = course_with_curriculum(modules=3, lessons_per_module=4)
     enrollment = EnrollmentFactory(course=course)
     lessons = lessons_of(course)
     for lesson in [lessons[0], lessons[1], lessons[5]]:
         lesson_complete(user=enrollment.user, lesson=lesson)
     with django_assert_num_queries(1):
-        progress = user_progress_get(user=enrollment.user, course=course)
-    assert progress.completed_lesson_ids == {lessons[0].pk, lessons[1].pk, lessons[5].pk}
-    assert progress.percent == 25
-    assert progress.continue_lesson_id == lessons[2].pk
+        done = completed_lesson_ids_get(user=enrollment.user, course=course)
+    assert done == {lessons[0].pk, lessons[1].pk, lessons[5].pk}
+    with django_assert_num_queries(1):
+        assert continue_of(enrollment) == lessons[2].pk
+    enrollment.refresh_from_db()
+    assert enrollment.progress_percent == 25
 
 
 def test_continue_goes_to_the_first_lesson_when_all_are_done():
     course = course_with_curriculum(modules=2, lessons_per_module=2)
     enrollment = EnrollmentFactory(course=course)
     complete_all(enrollment.user, course)
-    progress = user_progress_get(user=enrollment.user, course=course)
-    assert progress.percent == 100
-    assert progress.continue_lesson_id == lessons_of(course)[0].pk
+    enrollment.refresh_from_db()
+    assert enrollment.progress_percent == 100
+    assert continue_of(enrollment) == lessons_of(course)[0].pk
 
 
 def test_continue_follows_curriculum_order_not_creation_order():
@@ -261,7 +270,12 @@ def test_continue_follows_curriculum_order_not_creation_order():
     early = LessonFactory(module=first_module, order=0, title="Created last, shown first")
     Lesson.objects.filter(module=first_module).exclude(pk=early.pk).update(order=1)
     enrollment = EnrollmentFactory(course=course)
-    assert user_progress_get(user=enrollment.user, course=course).continue_lesson_id == early.pk
+    assert continue_of(enrollment) == early.pk
+
+
+def test_continue_of_a_course_without_lessons_is_nowhere():
+    enrollment = EnrollmentFactory(course=course_with_curriculum(modules=1, lessons_per_module=0))
+    assert continue_of(enrollment) is None
 
 
 def test_my_learning_continue_link_goes_to_the_first_uncompleted_lesson(client):
@@ -271,7 +285,7 @@ def test_my_learning_continue_link_goes_to_the_first_uncompleted_lesson(client):
     lesson_complete(user=enrollment.user, lesson=first)
     lesson_complete(user=enrollment.user, lesson=third)
     client.force_login(enrollment.user)
-    html = client.get(reverse("enrollments:dashboard")).content.decode()
+    html = client.get(reverse("learning:dashboard")).content.decode()
     assert reverse("courses:lesson", args=[course.slug, second.pk]) in html
     assert "50% complete" in html
 
@@ -281,7 +295,7 @@ def test_my_learning_shows_completed_course(client):
     enrollment = EnrollmentFactory(course=course)
     complete_all(enrollment.user, course)
     client.force_login(enrollment.user)
-    html = client.get(reverse("enrollments:dashboard")).content.decode()
+    html = client.get(reverse("learning:dashboard")).content.decode()
     assert "100% complete" in html and "Course completed" in html
     assert reverse("courses:lesson", args=[course.slug, lessons_of(course)[0].pk]) in html
 

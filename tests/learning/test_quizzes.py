@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Choice, Question, Quiz
-from enrollments.models import Enrollment, LessonProgress, QuizAttempt
-from enrollments.quiz_services import QuizNotAvailable, quiz_attempt_start
+from enrollments.models import Enrollment
+from learning.models import LessonProgress, QuizAttempt
+from learning.services.quizzes import QuizNotAvailable, quiz_attempt_start
 from tests.factories import EnrollmentFactory, InstructorFactory, UserFactory
 from tests.learning.factories import question_with_choices, quiz_course
 

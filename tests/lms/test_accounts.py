@@ -121,7 +121,7 @@ def test_a_new_instructor_can_open_the_course_admin(client, student):
 def test_login_by_email_is_case_insensitive(client, student, typed):
     response = client.post(reverse("account_login"), {"login": typed, "password": PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("enrollments:dashboard")
+    assert response.url == reverse("learning:dashboard")
     assert client.session[SESSION_KEY] == str(student.pk)
 
 

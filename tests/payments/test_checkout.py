@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from courses.models import Course
 from enrollments.models import Enrollment
-from payments import services
 from payments.models import Purchase
+from payments.services import checkout as services
 from tests.factories import CourseFactory, EnrollmentFactory, PurchaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import requests
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from payments.models import Purchase, WebhookEvent
 from tests.factories import PurchaseFactory, UserFactory
 

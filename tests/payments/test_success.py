@@ -3,7 +3,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from enrollments.models import Enrollment, Notification
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from payments.models import Purchase
 from tests.factories import UserFactory
 
@@ -193,7 +194,7 @@ def test_a_purchase_whose_course_was_unpublished_shows_no_dead_links(
     assert response.status_code == 200 and response.context["result"].state == "enrolled"
     assert course.get_absolute_url() not in html and lesson.get_absolute_url() not in html
     assert "not open at the moment" in html
-    assert f'href="{reverse("enrollments:dashboard")}"' in html
+    assert f'href="{reverse("learning:dashboard")}"' in html
 
 
 def test_without_a_secret_key_the_success_page_does_not_call_stripe(

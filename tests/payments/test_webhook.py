@@ -8,9 +8,10 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from enrollments.models import Enrollment, Notification
-from payments import services
+from enrollments.models import Enrollment
+from notifications.models import Notification
 from payments.models import Purchase, Refund, WebhookEvent
+from payments.services import fulfilment, webhook
 from tests.factories import CourseFactory, PurchaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -366,7 +367,7 @@ def test_amounts_are_compared_in_exact_minor_units(
 def test_a_database_error_mid_fulfilment_rolls_back_answers_500_and_the_retry_succeeds(
     fake_stripe, pending_purchase, post_event, monkeypatch
 ):
-    real_grant = services.enrollment_grant
+    real_grant = fulfilment.enrollment_grant
     calls = []
 
     def flaky_grant(**kwargs):
@@ -376,7 +377,7 @@ def test_a_database_error_mid_fulfilment_rolls_back_answers_500_and_the_retry_su
             raise OperationalError("could not serialize access")
         return real_grant(**kwargs)
 
-    monkeypatch.setattr(services, "enrollment_grant", flaky_grant)
+    monkeypatch.setattr(fulfilment, "enrollment_grant", flaky_grant)
     event = fake_stripe.event(
         "checkout.session.completed", fake_stripe.pay(pending_purchase.stripe_session_id)
     )
@@ -683,7 +684,7 @@ def test_the_readme_lists_exactly_the_events_the_webhook_handles():
         first_cell = row.split("|")[1]
         listed.update(re.findall(r"`([a-z_]+\.[a-z_.]+)`", first_cell))
 
-    assert listed == set(services.EVENT_HANDLERS)
+    assert listed == set(webhook.EVENT_HANDLERS)
 
 
 def test_the_webhook_makes_no_network_call_and_mails_only_after_commit(

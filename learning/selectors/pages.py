@@ -1,0 +1,157 @@
+"""The course page and the lesson page, as the viewer sees them.
+
+They live here, in the highest app whose facts decide what they show: the
+course's curriculum (`courses`), the viewer's enrollment (`enrollments`: which
+lessons open, which call to action) and progress (here: ticks, the
+percentage, where to continue). Apps beside or above add to them through page
+slots (lms/sections.py): payments' buy button, and from the reviews issue on,
+reviews and discussions. Each page runs a fixed number of queries, whatever
+the size of the curriculum or the number of students."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from courses import policies as course_policies
+from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get
+from courses.models import Lesson
+from courses.selectors import course_get_visible
+from enrollments.models import Enrollment
+from enrollments.policies import LessonAccess, lesson_access
+from enrollments.selectors import student_count, viewer_enrollment
+from learning.models import Submission
+from learning.selectors.assignments import submissions_for_lesson
+from learning.selectors.progress import completed_lesson_ids_get, continue_lesson_id_expression
+from learning.selectors.quizzes import QuizSummary, quiz_summary_get
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from courses.models import Course
+    from lms.models import User
+
+
+@dataclass
+class CoursePage:
+    course: Course
+    curriculum: Curriculum
+    student_count: int
+    enrollment: Enrollment | None
+    can_edit: bool
+    viewer_is_authenticated: bool = False
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment is not None and self.enrollment.is_active
+
+    @property
+    def continue_lesson(self) -> CurriculumLesson | None:
+        """Where "Continue learning" leads an enrolled student; the first lesson for anyone else."""
+        if self.is_enrolled:
+            return self.curriculum.lesson(self.enrollment.continue_lesson_id)
+        return self.curriculum.first_lesson
+
+    @property
+    def can_open_all_lessons(self) -> bool:
+        return self.can_edit or self.is_enrolled
+
+    @property
+    def call_to_action(self) -> str:
+        """Which button the visitor gets: edit, continue, enroll, buy, login_enroll, login_buy."""
+        if self.can_edit:
+            return "edit"
+        if self.is_enrolled:
+            return "continue"
+        if not self.viewer_is_authenticated:
+            return "login_enroll" if self.course.is_free else "login_buy"
+        return "enroll" if self.course.is_free else "buy"
+
+
+def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | None:
+    """The backlog's getWithCurriculum: course, instructor, curriculum, number of
+    students and the viewer's enrollment with their progress, in a constant
+    number of queries; None when the viewer may not see the course."""
+    course = course_get_visible(slug=slug, viewer=viewer)
+    if course is None:
+        return None
+    enrollment = viewer_enrollment(
+        user=viewer, course=course, continue_lesson_id=continue_lesson_id_expression()
+    )
+    is_enrolled = bool(enrollment and enrollment.is_active)
+    completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
+    return CoursePage(
+        course=course,
+        curriculum=curriculum_get(course=course, completed_lesson_ids=completed),
+        student_count=student_count(course=course),
+        enrollment=enrollment,
+        can_edit=course_policies.can_edit_course(viewer, course),
+        viewer_is_authenticated=viewer.is_authenticated,
+    )
+
+
+@dataclass
+class LessonPage:
+    course: Course
+    lesson: Lesson
+    access: LessonAccess
+    enrollment: Enrollment | None
+    can_open_all_lessons: bool = False  # enrolled or an author; else only previews open
+    curriculum: Curriculum | None = None
+    previous: CurriculumLesson | None = None
+    next: CurriculumLesson | None = None
+    can_edit: bool = False
+    # The learning part (loaded only when the content is shown):
+    quiz_summary: QuizSummary | None = None  # quiz lessons
+    submissions: list[Submission] = field(default_factory=list)  # assignment lessons, newest first
+
+    @property
+    def is_enrolled(self) -> bool:
+        return bool(self.enrollment and self.enrollment.is_active)
+
+    @property
+    def lesson_completed(self) -> bool:
+        return bool(self.curriculum and self.lesson.pk in self.curriculum.completed_lesson_ids)
+
+    @property
+    def assignment_passed(self) -> bool:
+        return any(s.status == Submission.Status.PASSED for s in self.submissions)
+
+    @property
+    def submission_pending(self) -> bool:
+        return any(s.status == Submission.Status.SUBMITTED for s in self.submissions)
+
+
+def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) -> LessonPage | None:
+    """The lesson page's data, and whether the viewer may see it; None when the
+    lesson is not one of the course named by the slug. The curriculum and the
+    learning part are loaded only when the content will be shown."""
+    lesson = (
+        Lesson.objects.select_related("module__course__instructor")
+        .filter(pk=lesson_id, module__course__slug=slug)
+        .first()
+    )
+    if lesson is None:
+        return None
+    course = lesson.module.course
+    enrollment = viewer_enrollment(user=viewer, course=course)
+    is_enrolled = bool(enrollment and enrollment.is_active)
+    access = lesson_access(viewer, lesson, course=course, has_active_enrollment=is_enrolled)
+    can_edit = course_policies.can_edit_course(viewer, course)
+    page = LessonPage(
+        course=course,
+        lesson=lesson,
+        access=access,
+        enrollment=enrollment,
+        can_open_all_lessons=is_enrolled or can_edit,
+        can_edit=can_edit,
+    )
+    if access is LessonAccess.ALLOWED:
+        completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
+        page.curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
+        page.previous, page.next = page.curriculum.neighbours(lesson.pk)
+        if lesson.kind == Lesson.Kind.QUIZ:
+            page.quiz_summary = quiz_summary_get(user=viewer, lesson=lesson)
+        elif lesson.kind == Lesson.Kind.ASSIGNMENT and is_enrolled:
+            page.submissions = submissions_for_lesson(user=viewer, lesson=lesson)
+    return page

@@ -1,0 +1,55 @@
+"""Display filters every template may use: {% load doctrina %}."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from lms.durations import format_duration
+from lms.markdown import render_markdown
+from lms.money import format_money
+from lms.sections import sections_for
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str):
+    return render_markdown(text)
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    return format_duration(seconds)
+
+
+@register.filter
+def price(course) -> str:
+    """A course's price for display: "Free" or "$49.00"."""
+    if course.price == 0:
+        return "Free"
+    return format_money(course.price, course.currency)
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """{{ purchase.amount|money:purchase.currency }} -> "$49.00", "€12.50", "¥4,900"."""
+    if amount is None:
+        return ""
+    return format_money(amount, currency)
+
+
+@register.simple_tag(takes_context=True)
+def sections(context, slot: str) -> str:
+    """{% sections "course_page.main" %}: the sections other apps registered for
+    this slot of the page (lms/sections.py), each rendered like an {% include %}
+    with its own context on top of the page's."""
+    engine = context.template.engine
+    parts = []
+    for section in sections_for(slot):
+        extra = section.context(context.flatten()) if section.context else {}
+        if extra is None:
+            continue
+        with context.push(**extra):
+            parts.append(engine.get_template(section.template).render(context))
+    return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered, autoescaped template

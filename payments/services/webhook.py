@@ -1,0 +1,154 @@
+"""The ledger of Stripe's events: each verified event stored once under its id,
+its work done and the event marked in one transaction, and what each event
+type does (README: "What each event does")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from payments.models import Purchase, WebhookEvent
+from payments.services.disputes import purchase_dispute_close, purchase_dispute_open
+from payments.services.errors import PermanentEventError, RetryLater
+from payments.services.fulfilment import FulfilOutcome, purchase_expire, purchase_fail, purchase_fulfil
+from payments.services.refunds import purchase_charge_refunded, purchase_refund_sync
+
+logger = logging.getLogger(__name__)
+
+
+class WebhookOutcome(StrEnum):
+    DONE = "done"  # processed, ignored or rejected now: 200
+    DUPLICATE = "duplicate"  # processed before: 200, nothing done
+    RETRY = "retry"  # transient failure, rolled back: 5xx so Stripe retries
+
+
+@dataclass(frozen=True)
+class _Handled:
+    status: str
+    purchase: Purchase | None = None
+    note: str = ""
+
+
+def _on_session_paid(data: Mapping[str, Any]) -> _Handled:
+    result = purchase_fulfil(session=data)
+    if result.outcome == FulfilOutcome.MISMATCH:
+        return _Handled(WebhookEvent.Status.REJECTED, result.purchase, f"Mismatch: {result.detail}")
+    if result.outcome == FulfilOutcome.CLOSED:
+        return _Handled(WebhookEvent.Status.IGNORED, result.purchase, result.detail)
+    return _Handled(WebhookEvent.Status.PROCESSED, result.purchase, result.outcome.value)
+
+
+def _on_session_failed(data: Mapping[str, Any]) -> _Handled:
+    purchase = purchase_fail(session=data)
+    return _Handled(WebhookEvent.Status.PROCESSED if purchase else WebhookEvent.Status.IGNORED, purchase)
+
+
+def _on_session_expired(data: Mapping[str, Any]) -> _Handled:
+    purchase = purchase_expire(session=data)
+    return _Handled(WebhookEvent.Status.PROCESSED if purchase else WebhookEvent.Status.IGNORED, purchase)
+
+
+def _on_charge_refunded(data: Mapping[str, Any]) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_charge_refunded(charge=data))
+
+
+def _on_refund(data: Mapping[str, Any]) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_refund_sync(refund=data))
+
+
+def _on_dispute_created(data: Mapping[str, Any]) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_dispute_open(dispute=data))
+
+
+def _on_dispute_closed(data: Mapping[str, Any]) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_dispute_close(dispute=data))
+
+
+EVENT_HANDLERS: dict[str, Callable[[Mapping[str, Any]], _Handled]] = {
+    "checkout.session.completed": _on_session_paid,
+    "checkout.session.async_payment_succeeded": _on_session_paid,
+    "checkout.session.async_payment_failed": _on_session_failed,
+    "checkout.session.expired": _on_session_expired,
+    "charge.refunded": _on_charge_refunded,
+    "refund.created": _on_refund,
+    "refund.updated": _on_refund,
+    "refund.failed": _on_refund,
+    "charge.refund.updated": _on_refund,
+    "charge.dispute.created": _on_dispute_created,
+    "charge.dispute.closed": _on_dispute_closed,
+}
+
+
+def webhook_event_record(*, event: Mapping[str, Any]) -> WebhookEvent:
+    """Store a verified event once under its Stripe id (committed at once, so the
+    record survives a failure of the work). A redelivery returns the stored row."""
+    try:
+        with transaction.atomic():
+            return WebhookEvent.objects.create(
+                stripe_event_id=event["id"],
+                type=event["type"],
+                livemode=bool(event.get("livemode")),
+                payload=event,
+            )
+    except IntegrityError:
+        return WebhookEvent.objects.get(stripe_event_id=event["id"])
+
+
+def _webhook_event_mark(*, stripe_event_id: str, status: str, error: str, done: bool) -> None:
+    WebhookEvent.objects.filter(stripe_event_id=stripe_event_id).update(
+        status=status,
+        error=error[:10_000],
+        attempts=F("attempts") + 1,
+        processed_at=timezone.now() if done else None,
+    )
+
+
+def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
+    """Do an event's work and mark it processed in the same transaction.
+
+    Redeliveries of the same event (even at the same moment) wait on the event
+    row's lock and then find it done. A database error or an event that came
+    too early rolls everything back and leaves the event unprocessed (RETRY); a
+    permanent problem is recorded on the event and not retried."""
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.select_for_update().get(stripe_event_id=stripe_event_id)
+            if event.is_done:
+                return WebhookOutcome.DUPLICATE
+            handler = EVENT_HANDLERS.get(event.type)
+            if handler is None:
+                handled = _Handled(WebhookEvent.Status.IGNORED, note="event type not handled")
+            else:
+                handled = handler(event.payload["data"]["object"])
+            event.status = handled.status
+            event.error = handled.note if handled.status == WebhookEvent.Status.REJECTED else ""
+            event.purchase = handled.purchase
+            event.attempts += 1
+            event.processed_at = timezone.now()
+            event.save(update_fields=["status", "error", "purchase", "attempts", "processed_at"])
+            return WebhookOutcome.DONE
+    except PermanentEventError as exc:
+        logger.error("Stripe event %s rejected: %s", stripe_event_id, exc)
+        _webhook_event_mark(
+            stripe_event_id=stripe_event_id, status=WebhookEvent.Status.REJECTED, error=str(exc), done=True
+        )
+        return WebhookOutcome.DONE
+    except (RetryLater, DatabaseError) as exc:
+        logger.warning("Stripe event %s failed, Stripe will retry: %r", stripe_event_id, exc)
+        try:
+            _webhook_event_mark(
+                stripe_event_id=stripe_event_id,
+                status=WebhookEvent.Status.FAILED,
+                error=repr(exc),
+                done=False,
+            )
+        except DatabaseError:
+            logger.exception("Could not record the failure of Stripe event %s", stripe_event_id)
+        return WebhookOutcome.RETRY
