@@ -36,6 +36,7 @@ bench: venv-dev
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv-dev
 	$(BIN)/ruff format .

@@ -14,11 +14,9 @@ from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import question_answer_errors
 from courses.services import (
     course_save,
-    lesson_delete,
     lesson_save,
     lessons_delete,
     lessons_renumber,
-    module_delete,
     module_save,
     modules_delete,
     modules_renumber,
@@ -144,7 +142,7 @@ class ModuleAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         lessons_renumber(module=form.instance)  # lessons added, reordered or deleted inline
 
     def delete_model(self, request, obj):
-        module_delete(module=obj)
+        modules_delete(modules=Module.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         modules_delete(modules=queryset)
@@ -177,7 +175,7 @@ class LessonAdmin(OwnedByInstructorAdmin):
         lesson_save(lesson=obj)
 
     def delete_model(self, request, obj):
-        lesson_delete(lesson=obj)
+        lessons_delete(lessons=Lesson.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         lessons_delete(lessons=queryset)

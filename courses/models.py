@@ -6,7 +6,6 @@ from django.db import models
 from django.urls import reverse
 
 from courses.video import VideoEmbed, video_embed_for
-from lms.durations import format_duration
 
 
 class CourseQuerySet(models.QuerySet):
@@ -135,10 +134,6 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:lesson", kwargs={"slug": self.module.course.slug, "lesson_id": self.pk})
-
-    @property
-    def duration_display(self) -> str:
-        return format_duration(self.duration)
 
     @property
     def video_embed(self) -> VideoEmbed | None:

@@ -7,9 +7,9 @@ not have)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 
@@ -18,38 +18,48 @@ if TYPE_CHECKING:
 
     from lms.models import User
 
+M = TypeVar("M", bound=Model)
+
 
 def is_course_author(user: User | AnonymousUser) -> bool:
     """May use the admin to author courses at all."""
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.is_instructor))
 
 
-def courses_editable_by(user: User | AnonymousUser) -> QuerySet[Course]:
+def in_courses_authored_by(queryset: QuerySet[M], user: User | AnonymousUser, *, course: str) -> QuerySet[M]:
+    """The rows of `queryset` that belong to a course `user` may author (every
+    row for a superuser, none for someone who is not an author); `course` is
+    the lookup from a row to its course ("" for courses themselves). Every
+    "which rows of their courses may this author see" answer is built on it."""
     if not is_course_author(user):
-        return Course.objects.none()
+        return queryset.none()
     if user.is_superuser:
-        return Course.objects.all()
-    return Course.objects.filter(instructor=user)
+        return queryset
+    return queryset.filter(**{f"{course}__instructor" if course else "instructor": user})
+
+
+def courses_editable_by(user: User | AnonymousUser) -> QuerySet[Course]:
+    return in_courses_authored_by(Course.objects.all(), user, course="")
 
 
 def modules_editable_by(user: User | AnonymousUser) -> QuerySet[Module]:
-    return Module.objects.filter(course__in=courses_editable_by(user))
+    return in_courses_authored_by(Module.objects.all(), user, course="course")
 
 
 def lessons_editable_by(user: User | AnonymousUser) -> QuerySet[Lesson]:
-    return Lesson.objects.filter(module__course__in=courses_editable_by(user))
+    return in_courses_authored_by(Lesson.objects.all(), user, course="module__course")
 
 
 def quizzes_editable_by(user: User | AnonymousUser) -> QuerySet[Quiz]:
-    return Quiz.objects.filter(lesson__module__course__in=courses_editable_by(user))
+    return in_courses_authored_by(Quiz.objects.all(), user, course="lesson__module__course")
 
 
 def questions_editable_by(user: User | AnonymousUser) -> QuerySet[Question]:
-    return Question.objects.filter(quiz__lesson__module__course__in=courses_editable_by(user))
+    return in_courses_authored_by(Question.objects.all(), user, course="quiz__lesson__module__course")
 
 
 def choices_editable_by(user: User | AnonymousUser) -> QuerySet[Choice]:
-    return Choice.objects.filter(question__quiz__lesson__module__course__in=courses_editable_by(user))
+    return in_courses_authored_by(Choice.objects.all(), user, course="question__quiz__lesson__module__course")
 
 
 def can_choose_course_instructor(user: User | AnonymousUser) -> bool:

@@ -93,15 +93,9 @@ def module_save(*, module: Module) -> Module:
 
 
 @transaction.atomic
-def module_delete(*, module: Module) -> None:
-    course = module.course
-    module.delete()
-    modules_renumber(course=course)
-
-
-@transaction.atomic
 def modules_delete(*, modules: QuerySet[Module]) -> None:
-    courses = list({module.course for module in modules.select_related("course")})
+    """Delete modules (with their lessons) and renumber the courses they leave."""
+    courses = list(Course.objects.filter(modules__in=modules).distinct())
     modules.delete()
     for course in courses:
         modules_renumber(course=course)
@@ -140,15 +134,9 @@ def lesson_save(*, lesson: Lesson) -> Lesson:
 
 
 @transaction.atomic
-def lesson_delete(*, lesson: Lesson) -> None:
-    module = lesson.module
-    lesson.delete()
-    lessons_renumber(module=module)
-
-
-@transaction.atomic
 def lessons_delete(*, lessons: QuerySet[Lesson]) -> None:
-    modules = list({lesson.module for lesson in lessons.select_related("module")})
+    """Delete lessons and renumber the modules they leave."""
+    modules = list(Module.objects.filter(lessons__in=lessons).distinct())
     lessons.delete()
     for module in modules:
         lessons_renumber(module=module)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -18,6 +20,10 @@ def catalogue_page(request):
     courses = catalogue.catalogue_courses(query=query, sort=sort)
     # get_page: a page past the end shows the last page, garbage shows the first.
     page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the page links keep: the search and the order.
+    page_params = urlencode({"q": query, "sort": sort} if query else {"sort": sort}) + "&"
     return render(
-        request, "courses/catalogue.html", {"page": page, "query": query, "sort": sort, "sorts": sorts}
+        request,
+        "courses/catalogue.html",
+        {"page": page, "query": query, "sort": sort, "sorts": sorts, "page_params": page_params},
     )

@@ -133,7 +133,3 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.lesson}"
-
-    @property
-    def is_reviewed(self) -> bool:
-        return self.status != self.Status.SUBMITTED

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from courses.policies import courses_editable_by, is_course_author
+from courses.policies import courses_editable_by, in_courses_authored_by, is_course_author
 from learning.models import Submission
 
 if TYPE_CHECKING:
@@ -18,11 +18,7 @@ if TYPE_CHECKING:
 
 def submissions_reviewable_by(user: User | AnonymousUser) -> QuerySet[Submission]:
     """Submissions to the courses the user teaches (all of them for a superuser)."""
-    if not is_course_author(user):
-        return Submission.objects.none()
-    if user.is_superuser:
-        return Submission.objects.all()
-    return Submission.objects.filter(lesson__module__course__in=courses_editable_by(user))
+    return in_courses_authored_by(Submission.objects.all(), user, course="lesson__module__course")
 
 
 def submissions_visible_to(user: User | AnonymousUser) -> QuerySet[Submission]:

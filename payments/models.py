@@ -65,10 +65,6 @@ class Purchase(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.course} · {self.status}"
 
-    @property
-    def is_refunded_in_part(self) -> bool:
-        return 0 < self.amount_refunded < self.amount
-
     def problem_note(self, text: str) -> None:
         """Add `text` to what staff must look at, once (the caller saves `problem`)."""
         if text not in self.problem:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from courses.policies import courses_editable_by, is_course_author
+from courses.policies import in_courses_authored_by
 from payments.models import Purchase, WebhookEvent
 
 if TYPE_CHECKING:
@@ -17,11 +17,7 @@ if TYPE_CHECKING:
 
 def purchases_viewable_by(user: User | AnonymousUser) -> QuerySet[Purchase]:
     """Superusers see every purchase; instructors see the purchases of their own courses."""
-    if not is_course_author(user):
-        return Purchase.objects.none()
-    if user.is_superuser:
-        return Purchase.objects.all()
-    return Purchase.objects.filter(course__in=courses_editable_by(user))
+    return in_courses_authored_by(Purchase.objects.all(), user, course="course")
 
 
 def can_view_webhook_events(user: User | AnonymousUser) -> bool:

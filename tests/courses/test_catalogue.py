@@ -112,3 +112,15 @@ def test_a_nul_character_in_the_search_is_ignored(client):
     CourseFactory(title="Postgres tuning")
     response = client.get(reverse("courses:catalogue"), {"q": "post\x00gres"})
     assert titles(response) == ["Postgres tuning"]
+
+
+def test_page_links_keep_the_search_and_the_order(client):
+    for i in range(13):
+        CourseFactory(title=f"Rust course {i}")
+    url = reverse("courses:catalogue")
+
+    html = client.get(url, {"q": "Rust", "sort": "price"}).content.decode()
+    assert 'rel="next" href="?q=Rust&amp;sort=price&amp;page=2">Next →</a>' in html
+    second = client.get(url, {"q": "Rust", "sort": "price", "page": "2"}).content.decode()
+    assert 'rel="prev" href="?q=Rust&amp;sort=price&amp;page=1">← Previous</a>' in second
+    assert 'rel="prev" href="?sort=newest&amp;page=1">' in client.get(url, {"page": "2"}).content.decode()

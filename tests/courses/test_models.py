@@ -138,12 +138,6 @@ def test_duration_display(seconds, shown):
     assert format_duration(seconds) == shown
 
 
-def test_lesson_duration_display_uses_the_clock_format():
-    lesson = LessonFactory(duration=3725)
-    assert lesson.duration_display == "1:02:05"
-    assert LessonFactory(duration=75).duration_display == "1:15"
-
-
 YOUTUBE = VideoEmbed("youtube", "rfscVS0vtbw")
 VIMEO = VideoEmbed("vimeo", "76979871")
 

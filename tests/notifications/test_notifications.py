@@ -128,3 +128,14 @@ def test_ambiguous_or_empty_posts_are_the_friendly_400_and_change_nothing(client
     note.refresh_from_db()
     assert note.read is False
     assert Notification.objects.filter(user=student, read=False).count() == 1
+
+
+def test_older_notifications_are_on_the_next_page(client, student):
+    for i in range(21):
+        NotificationFactory(user=student, title=f"Note {i}")
+    client.force_login(student)
+    url = reverse("notifications:list")
+
+    first = client.get(url).content.decode()
+    assert '<a rel="next" href="?page=2">Older →</a>' in first
+    assert '<a rel="prev" href="?page=1">← Newer</a>' in client.get(url, {"page": "2"}).content.decode()
