@@ -9,12 +9,17 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
+    """A student's access to a course. `progress_percent` and `completed_at` are
+    written by `learning.services.progress` only."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         REVOKED = "revoked", "Revoked"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="enrollments")
+    # The payment that holds the access up. A reference by name to an app above
+    # this one (payments): no Python import, and enrollments' services take its id.
     purchase = models.ForeignKey(
         "payments.Purchase",
         on_delete=models.SET_NULL,

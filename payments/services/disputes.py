@@ -29,7 +29,7 @@ def purchase_dispute_open(*, dispute: Mapping[str, Any]) -> Purchase:
     purchase.problem_note(f"Disputed ({dispute.get('reason') or 'no reason given'}): {dispute.get('id')}")
     purchase.save(update_fields=["dispute_status", "stripe_dispute_id", "problem"])
     if access_withdraw(purchase):
-        notices.notice_send(purchase, notices.access_suspended(purchase))
+        notices.notice_send(purchase, notices.notice("access_suspended", purchase))
     return purchase
 
 
@@ -50,6 +50,6 @@ def purchase_dispute_close(*, dispute: Mapping[str, Any]) -> Purchase:
         if enrollment is None:
             enrollment_grant(user=purchase.user, course=purchase.course, purchase_id=purchase.pk)
         else:
-            notice = notices.access_restored(purchase)
+            notice = notices.notice("access_restored", purchase)
             enrollment_restore(enrollment=enrollment, title=notice.title, reason=notice.message)
     return purchase

@@ -185,7 +185,7 @@ def purchase_fail(*, session: Mapping[str, Any]) -> Purchase | None:
     """A delayed payment failed: no access, and the buyer hears about it once."""
     purchase, closed = _pending_purchase_close(session=session, status=Purchase.Status.FAILED)
     if closed:
-        notices.notice_send(purchase, notices.payment_failed(purchase))
+        notices.notice_send(purchase, notices.notice("payment_failed", purchase))
     return purchase
 
 

@@ -28,48 +28,53 @@ class AccessAfterRefund(Enum):
     NOT_HELD = ""  # access had already gone (revoked by a dispute, say)
 
 
-def payment_failed(purchase: Purchase) -> Notice:
-    return Notice(
+# name: (kind, title, message). {course} is the course's title; the others are
+# named where the notice is sent.
+_NOTICES = {
+    "payment_failed": (
         Notification.Kind.PAYMENT,
         "Payment failed",
-        f"Your payment for “{purchase.course.title}” did not go through. "
+        "Your payment for “{course}” did not go through. "
         "Nothing was charged; you can try again from the course page.",
-    )
-
-
-def refunded_in_full(purchase: Purchase, refunded: Decimal, access: AccessAfterRefund) -> Notice:
-    amount = format_money(refunded, purchase.currency)
-    return Notice(
+    ),
+    "refunded_in_full": (
         Notification.Kind.REFUND,
         "Refund issued",
-        f"You were refunded {amount} for “{purchase.course.title}”.{access.value}",
-    )
-
-
-def refunded_in_part(purchase: Purchase, refunded: Decimal) -> Notice:
-    return Notice(
+        "You were refunded {refunded} for “{course}”.{access}",
+    ),
+    "refunded_in_part": (
         Notification.Kind.REFUND,
         "Partial refund issued",
-        f"You were refunded {format_money(refunded, purchase.currency)} of "
-        f"{format_money(purchase.amount, purchase.currency)} for “{purchase.course.title}”. "
-        "You keep access to the course.",
-    )
-
-
-def access_suspended(purchase: Purchase) -> Notice:
-    return Notice(
+        "You were refunded {refunded} of {amount} for “{course}”. You keep access to the course.",
+    ),
+    "access_suspended": (
         Notification.Kind.PAYMENT,
         "Course access suspended",
-        f"Your payment for “{purchase.course.title}” is disputed with your bank. "
+        "Your payment for “{course}” is disputed with your bank. "
         "Access is suspended until the dispute is resolved.",
-    )
-
-
-def access_restored(purchase: Purchase) -> Notice:
-    return Notice(
+    ),
+    "access_restored": (
         Notification.Kind.PAYMENT,
         "Course access restored",
-        f"The dispute about your payment for “{purchase.course.title}” is resolved: your access is back.",
+        "The dispute about your payment for “{course}” is resolved: your access is back.",
+    ),
+}
+
+
+def notice(
+    name: str, purchase: Purchase, *, refunded: Decimal | None = None, access=AccessAfterRefund.NOT_HELD
+) -> Notice:
+    """The notice `name` about `purchase`, in the buyer's words."""
+    kind, title, message = _NOTICES[name]
+    return Notice(
+        kind,
+        title,
+        message.format(
+            course=purchase.course.title,
+            amount=format_money(purchase.amount, purchase.currency),
+            refunded=format_money(refunded or Decimal("0"), purchase.currency),
+            access=access.value,
+        ),
     )
 
 

@@ -55,9 +55,11 @@ def _purchase_refunded_apply(*, purchase: Purchase, refunded_minor: int) -> Purc
             access = notices.AccessAfterRefund.KEPT_THROUGH_OTHER_PURCHASE
         else:
             access = notices.AccessAfterRefund.NOT_HELD
-        notices.notice_send(purchase, notices.refunded_in_full(purchase, refunded, access))
+        notices.notice_send(
+            purchase, notices.notice("refunded_in_full", purchase, refunded=refunded, access=access)
+        )
     else:
-        notices.notice_send(purchase, notices.refunded_in_part(purchase, refunded))
+        notices.notice_send(purchase, notices.notice("refunded_in_part", purchase, refunded=refunded))
     purchase.save(update_fields=fields)
     return purchase
 
