@@ -31,7 +31,7 @@ test: venv-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,34 @@
+"""Where the benchmark keeps its files, the knobs read from the environment, and
+the targets a run is judged against."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+RUNTIME = BENCH_DIR / ".runtime"  # logs and query plans; ignored by git
+RESULTS = BENCH_DIR / "results.md"
+LUA_SCRIPT = BENCH_DIR / "report.lua"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/doctrina_bench"
+HOST = "127.0.0.1"
+WORKERS = 2
+
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CEILING_DURATION = max(3, DURATION // 2)
+WEBHOOK_EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1500"))
+WEBHOOK_MAX_SECONDS = max(10, 2 * DURATION)
+
+IN_PROCESS_REQUESTS = 11
+
+P99_TARGET_MS = 100.0
+RSS_TARGET_MB = 150.0
+WEBHOOK_TARGET_PER_S = 150.0
+
+
+def say(message: str) -> None:
+    print(message, flush=True)

@@ -1,0 +1,88 @@
+"""Load through gunicorn with wrk: each page for DURATION seconds, with /healthz
+(the same stack doing no work) measured before the first page, between pages
+and after the last, as the ceiling each page is compared with."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+from typing import TYPE_CHECKING
+
+from .config import CEILING_DURATION, CONNECTIONS, DURATION, HOST, LUA_SCRIPT, RUNTIME, THREADS, WARMUP, say
+
+if TYPE_CHECKING:
+    # Only for annotations: bench.pages imports models, so Django must be set up first.
+    from .pages import Page
+
+
+def rate(load: dict) -> float:
+    return load["requests"] * 1_000_000 / load["duration_us"] if load.get("duration_us") else 0.0
+
+
+def wrk(wrk_path: str, port: int, page: Page, duration: int) -> dict:
+    command = [
+        wrk_path,
+        "--threads",
+        str(THREADS),
+        "--connections",
+        str(CONNECTIONS),
+        "--duration",
+        f"{duration}s",
+        "--timeout",
+        "5s",
+        "--script",
+        str(LUA_SCRIPT),
+    ]
+    if page.cookie:
+        command += ["--header", f"Cookie: {page.cookie}"]
+    command.append(f"http://{HOST}:{port}{page.path}")
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
+    with (RUNTIME / "wrk.log").open("a") as log:
+        log.write(f"$ {' '.join(command)}\n{completed.stdout}{completed.stderr}\n")
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line.removeprefix("BENCH "))
+    raise RuntimeError(f"wrk printed no summary (exit {completed.returncode}): {completed.stderr.strip()}")
+
+
+def ceiling_merge(runs: list[dict]) -> dict:
+    """The /healthz row: every run's requests over every run's time, the median
+    p50 and the worst p99."""
+    merged = {
+        key: sum(run[key] for run in runs) for key in runs[0] if key not in ("p50_us", "p90_us", "p99_us")
+    }
+    merged["p50_us"] = statistics.median(run["p50_us"] for run in runs)
+    merged["p90_us"] = max(run["p90_us"] for run in runs)
+    merged["p99_us"] = max(run["p99_us"] for run in runs)
+    merged["max_us"] = max(run["max_us"] for run in runs)
+    return merged
+
+
+def load_pages(wrk_path: str, port: int, healthz: Page, pages: list[Page]) -> list[float]:
+    """/healthz, page, /healthz, page, …, /healthz. Returns the /healthz rates."""
+    ceiling_runs: list[dict] = []
+
+    def ceiling() -> float:
+        result = wrk(wrk_path, port, healthz, CEILING_DURATION)
+        ceiling_runs.append(result)
+        say(f"  {'/healthz':<45} {rate(result):8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
+        return rate(result)
+
+    if WARMUP:
+        wrk(wrk_path, port, healthz, WARMUP)
+    before = ceiling()
+    for page in pages:
+        if WARMUP:
+            wrk(wrk_path, port, page, WARMUP)
+        page.load = wrk(wrk_path, port, page, DURATION)
+        say(
+            f"  {page.label:<45} {page.requests_per_s:8.0f} req/s  p50 {page.p50_ms:6.1f} ms  "
+            f"p99 {page.p99_ms:6.1f} ms  non-2xx {page.load['non2xx']}"
+        )
+        after = ceiling()
+        page.ceiling = (before + after) / 2
+        before = after
+    healthz.load = ceiling_merge(ceiling_runs)
+    healthz.ceiling = healthz.requests_per_s
+    return [rate(run) for run in ceiling_runs]

@@ -1,0 +1,250 @@
+"""The targets a run is judged against, and the report: the table on stdout and
+in bench/results.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import django
+
+from .config import (
+    CEILING_DURATION,
+    CONNECTIONS,
+    DURATION,
+    IN_PROCESS_REQUESTS,
+    P99_TARGET_MS,
+    RESULTS,
+    RSS_TARGET_MB,
+    THREADS,
+    WARMUP,
+    WEBHOOK_TARGET_PER_S,
+    WORKERS,
+)
+
+if TYPE_CHECKING:
+    # Only for annotations: these modules import models, so Django must be set up first.
+    from .pages import Page
+    from .webhook import WebhookResult
+
+
+@dataclass
+class Target:
+    page: str
+    what: str
+    goal: str
+    measured: str
+    passed: bool
+    shortfall: str = ""
+
+
+def targets_evaluate(pages: list[Page], rss_peak: float, webhook: WebhookResult | None) -> list[Target]:
+    targets = []
+    for page in pages:
+        if page.min_ratio is None or not page.load:
+            continue
+        ratio = page.ratio or 0.0
+        passed = ratio >= page.min_ratio
+        targets.append(
+            Target(
+                page.label,
+                "req/s vs /healthz",
+                f"≥ {page.min_ratio:.0%}",
+                f"{ratio:.1%}",
+                passed,
+                ""
+                if passed
+                else f"{(page.min_ratio - ratio) * 100:.1f} points short of {page.min_ratio:.0%} "
+                f"({page.requests_per_s:.0f} req/s where {page.min_ratio * page.ceiling:.0f} were needed)",
+            )
+        )
+    for page in pages:
+        if not page.load:
+            continue
+        passed = page.p99_ms < P99_TARGET_MS
+        targets.append(
+            Target(
+                page.label,
+                "p99 latency",
+                f"< {P99_TARGET_MS:.0f} ms",
+                f"{page.p99_ms:.1f} ms",
+                passed,
+                "" if passed else f"p99 {page.p99_ms - P99_TARGET_MS:.0f} ms over {P99_TARGET_MS:.0f} ms",
+            )
+        )
+    passed = rss_peak < RSS_TARGET_MB
+    targets.append(
+        Target(
+            "gunicorn worker",
+            "peak RSS (VmHWM)",
+            f"< {RSS_TARGET_MB:.0f} MB",
+            f"{rss_peak:.1f} MB",
+            passed,
+            "" if passed else f"{rss_peak - RSS_TARGET_MB:.1f} MB over",
+        )
+    )
+    if webhook is not None:
+        passed = webhook.per_second >= WEBHOOK_TARGET_PER_S
+        targets.append(
+            Target(
+                "Stripe webhook",
+                "events/s",
+                f"≥ {WEBHOOK_TARGET_PER_S:.0f}",
+                f"{webhook.per_second:.0f}",
+                passed,
+                "" if passed else f"{WEBHOOK_TARGET_PER_S - webhook.per_second:.0f} events/s short",
+            )
+        )
+    return targets
+
+
+def fmt(value: float | None, spec: str = ".1f") -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def machine_description() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores{f' ({model})' if model else ''}, {platform.system()} {platform.release()}"
+
+
+def report_write(
+    *,
+    pages: list[Page],
+    ceiling_rates: list[float],
+    targets: list[Target],
+    rss: list[float],
+    database: str,
+    machine: str,
+    loads: tuple[float, float],
+    started: datetime,
+    data_sizes: str,
+    webhook: WebhookResult | None,
+    errors: list[str],
+) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py) at the end of each run.",
+        "",
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine}; load average {loads[0]:.2f} at the start, {loads[1]:.2f} at the end "
+        "(the cores are shared: other processes compete with gunicorn, wrk and PostgreSQL)",
+        f"- Database: {database}; data: {data_sizes}",
+        f"- Server: gunicorn, {WORKERS} sync workers, DEBUG off, collected static files (manifest), "
+        f"Django {django.get_version()}, Python {platform.python_version()}",
+        f"- Load: wrk over loopback, {CONNECTIONS} connections, {THREADS} threads, {DURATION} s per page "
+        f"after {WARMUP} s of warm-up",
+        f"- Ceiling: /healthz for {CEILING_DURATION} s before the first page, between pages and after the "
+        f"last: {', '.join(f'{value:.0f}' for value in ceiling_rates)} req/s. Each page's ratio is to the "
+        "mean of the two /healthz runs either side of it.",
+        "",
+        "| Page | req/s | vs /healthz | p50 ms | p99 ms | SQL queries | SQL ms | in-process ms | CPU ms "
+        "| non-2xx |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for page in pages:
+        ratio = (
+            "(ceiling)"
+            if page.key == "healthz"
+            else "n/a"
+            if page.ratio is None
+            else f"{page.ratio * 100:.1f}%"
+        )
+        non2xx = page.load.get("non2xx", "n/a") if page.load else "n/a"
+        lines.append(
+            f"| {page.label} | {page.requests_per_s:.0f} | {ratio} | {page.p50_ms:.1f} | {page.p99_ms:.1f} | "
+            f"{fmt(page.queries, 'd')} | {fmt(page.sql_ms)} | {fmt(page.inprocess_ms)} | "
+            f"{fmt(page.cpu_ms)} | {non2xx} |"
+        )
+    lines += [
+        "",
+        "Paths: " + "; ".join(f"{page.label}: `{page.path}`" for page in pages if page.path) + ".",
+        "",
+        "SQL queries and SQL ms: one request in-process (Django's test Client against the same database "
+        f"with the same settings). In-process ms: the median wall time of {IN_PROCESS_REQUESTS} such "
+        "requests, one at a time, the time a worker spends on one request; CPU ms: the Python CPU time of "
+        "the same requests (without PostgreSQL's share, and steadier than wall time when other processes "
+        "take the cores).",
+        "",
+        f"Peak RSS of the gunicorn workers (VmHWM after the run): {', '.join(f'{mb:.1f} MB' for mb in rss)}.",
+    ]
+    if webhook is not None:
+        lines += [
+            "",
+            "## Webhook throughput (issue 4)",
+            "",
+            f"{webhook.sent:,} signed `checkout.session.completed` events for distinct Checkout Sessions "
+            f"(pending purchases of the paid course by distinct students), POSTed to `/payments/webhook/` by "
+            f"{CONNECTIONS} clients over loopback: **{webhook.per_second:.0f} events/s** "
+            f"({webhook.seconds:.1f} s), p50 {webhook.percentile(0.5):.1f} ms, "
+            f"p99 {webhook.percentile(0.99):.1f} ms; answers {dict(webhook.statuses)}.",
+            "",
+            f"Checked afterwards: {webhook.purchases_complete:,} purchases complete, {webhook.enrollments:,} "
+            f"active enrollments, {webhook.events_processed:,} events processed (expected "
+            f"{webhook.statuses.get(200, 0) + webhook.in_process:,} each, {webhook.in_process} of them sent "
+            "in-process first). The bench's purchases, events and enrollments are deleted after the check.",
+            "",
+            f"In-process, one event runs {webhook.queries} SQL queries and takes "
+            f"{webhook.inprocess_ms:.1f} ms (median of {webhook.in_process - 1}, after one to warm up); "
+            f"{WORKERS} sync workers can therefore fulfil at most about "
+            f"{1000 * WORKERS / webhook.inprocess_ms:.0f} events/s on an otherwise idle machine.",
+        ]
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| Page | Measure | Target | Measured | Result |",
+        "|---|---|---|---|---|",
+    ]
+    for target in targets:
+        result = "pass" if target.passed else f"**miss**: {target.shortfall}"
+        lines.append(f"| {target.page} | {target.what} | {target.goal} | {target.measured} | {result} |")
+    missed = [target for target in targets if not target.passed]
+    lines += ["", "## Missed targets: by how much, and what holds them back", ""]
+    if not missed:
+        lines.append("None.")
+    by_page = {page.label: page for page in pages}
+    for label in dict.fromkeys(target.page for target in missed):
+        lines.append(f"- **{label}**: " + "; ".join(t.shortfall for t in missed if t.page == label) + ".")
+        page = by_page.get(label)
+        if page is None or page.inprocess_ms is None:
+            continue
+        if page.key != "healthz":
+            budget = (
+                1000 * WORKERS / (page.min_ratio * page.ceiling) if page.min_ratio and page.ceiling else None
+            )
+            lines.append(
+                f"  - One request takes {page.inprocess_ms:.1f} ms in-process ({page.cpu_ms:.1f} ms of "
+                f"Python CPU), {page.sql_ms:.1f} ms of it in {page.queries} SQL queries (slowest "
+                f"{page.slowest_sql[0]:.1f} ms)."
+                + (
+                    f" At the target rate each of the {WORKERS} workers has {budget:.1f} ms per request."
+                    if budget
+                    else ""
+                )
+            )
+        if page.p99_ms >= P99_TARGET_MS:
+            lines.append(
+                f"  - p99: {CONNECTIONS} connections queue for {WORKERS} sync workers, so a request waits "
+                f"for about {CONNECTIONS // WORKERS} service times ({CONNECTIONS // WORKERS} x "
+                f"{page.inprocess_ms:.1f} ms = {CONNECTIONS // WORKERS * page.inprocess_ms:.0f} ms without "
+                "contention); stalls when the shared cores are busy elsewhere make the tail."
+            )
+        if page.profile:
+            lines.append(f"  - Profile (cProfile, 20 requests in-process): {page.profile}")
+    if errors:
+        lines += ["", "## Errors", ""] + [f"- {error}" for error in errors]
+    text = "\n".join(lines) + "\n"
+    RESULTS.write_text(text)
+    return text

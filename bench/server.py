@@ -1,0 +1,131 @@
+"""gunicorn as production runs it, on a free loopback port, and a plain GET to it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .config import HOST, ROOT, RUNTIME, WORKERS
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn in its own process group, stopped on exit whatever happens."""
+
+    def __init__(self, env: dict[str, str], port: int):
+        self.env = env
+        self.port = port
+        self.process: subprocess.Popen | None = None
+        self.log = RUNTIME / "gunicorn.log"
+
+    def __enter__(self) -> Gunicorn:
+        command = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "lms.wsgi:application",
+            "--chdir",
+            str(ROOT),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--error-logfile",
+            str(self.log),
+            "--log-level",
+            "warning",
+            # The control socket's default path is one per user: another
+            # engineer's gunicorn on this machine would fight over it.
+            "--no-control-socket",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            try:
+                status, _ = http_get(self.port, "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s; see {self.log}")
+
+    def worker_pids(self) -> list[int]:
+        master = self.process.pid
+        try:
+            return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        except OSError:
+            pids = []
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == master:
+                    pids.append(int(stat.parent.name))
+            return pids
+
+    def workers_peak_rss_mb(self) -> list[float]:
+        """VmHWM (the peak resident set) of each worker, in MB."""
+        peaks = []
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+            except OSError:
+                continue
+        return peaks
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # The process group we created: the master and its workers, nothing else.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def http_get(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
