@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -27,154 +25,38 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from demo.bench_data import (
+    BENCH_DOMAIN,
+    BIG_SLUG,
+    COURSE_DESCRIPTION,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LESSON_TEXT,
+    PAID_SLUG,
+    SIZES,
+    SLUG_PREFIX,
+    STUDENT_PASSWORD,
+    TYPICAL_SLUG,
+    course_specs,
+    instructor_email,
+    other_course_slug,
+    other_courses_of,
+    student_email,
+    typical_lessons_completed,
+)
+
+# Re-exported: bench/ imports this module (`seed_bench as seed`) for the data set's shape.
+from demo.bench_data import PROGRESS_STUDENT_COMPLETED as PROGRESS_STUDENT_COMPLETED
+from demo.bench_data import STUDENT_ENROLLED as STUDENT_ENROLLED
+from demo.bench_data import STUDENT_PROGRESS as STUDENT_PROGRESS
+from demo.bench_data import Sizes as Sizes
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
 from lms.models import User
 from notifications.models import Notification
 from payments.models import Purchase
 
-BENCH_DOMAIN = "bench.doctrina.invalid"
-SLUG_PREFIX = "bench-"
-BIG_SLUG = "bench-big-course"
-TYPICAL_SLUG = "bench-typical-course"
-# Published and paid, with no seeded enrollment: the webhook benchmark sells it.
-PAID_SLUG = "bench-paid-course"
-STUDENT_PASSWORD = "bench-student-password"  # noqa: S105 - seeded accounts only
-
 BATCH_SIZE = 5_000
-
-
-@dataclass(frozen=True)
-class Sizes:
-    courses: int = 200  # all published; the big, typical and paid courses included
-    big: tuple[int, int] = (50, 20)  # modules x lessons per module
-    typical: tuple[int, int] = (20, 10)
-    other: tuple[int, int] = (4, 6)
-    instructors: int = 20
-    students: int = 10_000
-    enrollments: int = 100_000
-    typical_students: int = 5_000  # students 0 .. 4,999
-    big_students: int = 5_000  # students 2,500 .. 7,499: half of them also take the typical course
-    questions_per_quiz: int = 10
-
-    @property
-    def other_courses(self) -> int:
-        return self.courses - 3
-
-    @property
-    def big_first_student(self) -> int:
-        return self.typical_students // 2
-
-    @property
-    def lessons(self) -> int:
-        # The paid course has the small courses' size.
-        small = (self.other_courses + 1) * self.other[0] * self.other[1]
-        return self.big[0] * self.big[1] + self.typical[0] * self.typical[1] + small
-
-
-SIZES = Sizes()
-
-# Students the benchmark logs in as. Both take the typical and the big course
-# and nine others (eleven enrollments).
-STUDENT_ENROLLED = 2_501  # no lesson completed
-STUDENT_PROGRESS = 3_000  # half of the typical course completed
-PROGRESS_STUDENT_COMPLETED = 100
-
-
-def student_email(index: int) -> str:
-    return f"student{index:05d}@{BENCH_DOMAIN}"
-
-
-def instructor_email(index: int) -> str:
-    return f"instructor{index:02d}@{BENCH_DOMAIN}"
-
-
-def typical_lessons_completed(student: int) -> int:
-    """How many lessons of the typical course (the first ones, in curriculum
-    order) a student of that course has completed."""
-    if student == STUDENT_ENROLLED:
-        return 0
-    if student == STUDENT_PROGRESS:
-        return PROGRESS_STUDENT_COMPLETED
-    return student % 41
-
-
-def other_courses_of(student: int, *, sizes: Sizes = SIZES) -> list[int]:
-    """Indexes (0-based, among the small courses) of the small courses a student
-    takes, so that the enrollments add up to `sizes.enrollments`. A step coprime
-    with the number of small courses gives distinct courses for each student."""
-    core = sizes.typical_students + sizes.big_students
-    per_student, extra = divmod(sizes.enrollments - core, sizes.students)
-    count = per_student + (1 if student < extra else 0)
-    if count > sizes.other_courses:
-        raise CommandError("More enrollments per student than there are courses.")
-    return [(student * 7 + j * 23) % sizes.other_courses for j in range(count)]
-
-
-LESSON_TEXT = """## What you will do
-
-This lesson walks through one idea with a worked example, then leaves you a short
-exercise. Read it once quickly, then again with the code open.
-
-```python
-from django.db.models import Count
-
-
-def popular_courses(limit=10):
-    return Course.objects.annotate(students=Count("enrollments")).order_by("-students")[:limit]
-```
-
-1. Run the example against your own database.
-2. Change the ordering and predict the SQL before you look at it.
-3. Write down one question for the next live session.
-
-> **Tip:** `queryset.explain()` prints the plan PostgreSQL chose.
-
-| Term | Meaning |
-|---|---|
-| annotate | add a computed column to every row |
-| aggregate | reduce the rows to one value |
-"""
-
-COURSE_DESCRIPTION = """A practical course for working developers, built around one project that
-grows a little in every module.
-
-**You will learn to**
-
-- model your data and migrate the database safely
-- keep views thin and move the work into services and selectors
-- measure before you optimise, and read a query plan
-
-Every module ends with a short quiz and most with an exercise you can finish in an
-evening. *No prior Django experience is needed*, only some Python.
-"""
-
-FIRST_NAMES = [
-    "Ada",
-    "Ben",
-    "Chen",
-    "Dana",
-    "Emil",
-    "Fatima",
-    "Goran",
-    "Hana",
-    "Ivan",
-    "Jun",
-    "Kemal",
-    "Lena",
-]
-LAST_NAMES = [
-    "Okafor",
-    "Brandt",
-    "Nair",
-    "Rivera",
-    "Becker",
-    "Silva",
-    "Kowalski",
-    "Tanaka",
-    "Haddad",
-    "Novak",
-]
 
 
 class Command(BaseCommand):
@@ -264,7 +146,7 @@ class Command(BaseCommand):
     def _course_ids(self) -> tuple[int, int, list[int]]:
         """(typical course id, big course id, small course ids in index order)."""
         courses = dict(Course.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", "pk"))
-        others = [courses[f"{SLUG_PREFIX}course-{index:03d}"] for index in range(self.sizes.other_courses)]
+        others = [courses[other_course_slug(index)] for index in range(self.sizes.other_courses)]
         return courses[TYPICAL_SLUG], courses[BIG_SLUG], others
 
     def _typical_lessons_in_order(self) -> list[int]:
@@ -295,17 +177,7 @@ class Command(BaseCommand):
         ]
         User.objects.bulk_create(instructors)
 
-        # (slug, title, price, (modules, lessons per module))
-        specs = [
-            (BIG_SLUG, "The Complete Web Developer Bootcamp", Decimal("0"), self.sizes.big),
-            (TYPICAL_SLUG, "Django from First Model to Production", Decimal("0"), self.sizes.typical),
-            (PAID_SLUG, "PostgreSQL Performance in Practice", Decimal("49.00"), self.sizes.other),
-        ]
-        for index in range(self.sizes.other_courses):
-            price = Decimal("0") if index % 3 == 0 else Decimal(19 + (index % 5) * 10)
-            specs.append(
-                (f"{SLUG_PREFIX}course-{index:03d}", f"Practical topic {index:03d}", price, self.sizes.other)
-            )
+        specs = course_specs(self.sizes)
         courses = [
             Course(
                 slug=slug,

@@ -1,15 +1,17 @@
-"""`seed_demo` builds a believable catalogue, and a second run changes nothing."""
+"""`seed_demo` builds a believable catalogue from its data file, and a second run changes nothing."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import field_name, question_answer_errors
 from courses.services import lessons_renumber
+from demo.catalogue import CATALOGUE_PATH, CatalogueError, catalogue_load
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
 from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
@@ -234,3 +236,92 @@ def test_an_instructors_edits_to_a_seeded_question_survive_a_rerun():
 
 
 QUIZ_LABELS = {"courses.Quiz", "courses.Question", "courses.Choice"}
+
+
+# --- the data file ----------------------------------------------------------------------------------
+
+
+def test_the_data_file_loads_with_exact_prices_and_every_entry():
+    catalogue = catalogue_load()
+    roles = [role for role, _ in catalogue.accounts()]
+    assert roles == ["admin", *["instructor"] * 2, *["student"] * 3]
+    prices = {course.slug: course.price for course in catalogue.courses}
+    assert prices["sql-that-scales"] == Decimal("19.99")
+    assert str(prices["python-data-foundations"]) == "49.00"
+    assert catalogue.enrollments[0] == ("sam@doctrina.example", "django-for-beginners")
+    # Every entry written in the file is read, and seeded.
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    modules = [m for c in catalogue.courses for m in c.modules]
+    lessons = [lesson for m in modules for lesson in m.lessons]
+    quizzes = [lesson.quiz for lesson in lessons if lesson.quiz]
+    questions = [q for quiz in quizzes for q in quiz.questions]
+    assert len(catalogue.courses) == text.count("\n[[courses]]\n")
+    assert len(modules) == text.count("\n[[courses.modules]]\n")
+    assert len(lessons) == text.count("\n[[courses.modules.lessons]]\n")
+    assert len(questions) == text.count("\n[[courses.modules.lessons.quiz.questions]]\n")
+    seed()
+    assert [m.objects.count() for m in (Course, Module, Lesson, Quiz, Question)] == [
+        len(catalogue.courses), len(modules), len(lessons), len(quizzes), len(questions),
+    ]  # fmt: skip
+    assert Choice.objects.count() == sum(len(q.choices) for q in questions)
+    assert Enrollment.objects.count() == len(catalogue.enrollments)
+
+
+def broken_catalogue(tmp_path, old: str, new: str):
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "catalogue.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+LESSON = "lessons[2] 'Quiz: isolation levels'"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "shuffle_questions = true",
+            "shuffle_question = true",
+            f"{LESSON} > quiz: unknown key 'shuffle_question'",
+        ),
+        ('kind = "quiz"\nduration = 600', "duration = 600", f"{LESSON}: missing key 'kind'"),
+        ('kind = "quiz"\nduration = 600', 'kind = "quizz"\nduration = 600', "kind 'quizz' is not one of"),
+        ('price = "19.99"', "price = 19.99", "'price' must be a string, not 19.99"),
+        ("duration = 600", "duration = true", "'duration' must be an integer, not True"),
+        (
+            'title = "Every input needs a label"',
+            'title = "Audit a page"',
+            "lesson title 'Audit a page' appears twice",
+        ),
+        (
+            "answer = true",
+            "answer = true\nchoices = []",
+            "a true/false question gives its 'answer', not 'choices'",
+        ),
+        (
+            '{ text = "4.5:1", correct = true }',
+            '{ text = "4.5:1", correct = false }',
+            "needs exactly one correct",
+        ),
+        (
+            'enrolled_in = ["web-accessibility-in-practice"]',
+            'enrolled_in = ["web-a11y"]',
+            "'web-a11y', which is no",
+        ),
+    ],
+)
+def test_a_mistake_in_the_data_file_is_refused_naming_the_entry(tmp_path, old, new, message):
+    with pytest.raises(CatalogueError) as error:
+        catalogue_load(broken_catalogue(tmp_path, old, new))
+    assert message in str(error.value)
+    assert str(error.value).startswith("catalogue.toml")
+
+
+def test_seed_demo_writes_nothing_from_a_broken_data_file(tmp_path, monkeypatch):
+    path = broken_catalogue(tmp_path, 'title = "Audit a page"', 'titel = "Audit a page"')
+    monkeypatch.setattr("demo.catalogue.CATALOGUE_PATH", path)
+    with pytest.raises(CommandError, match="unknown key 'titel'"):
+        seed()
+    assert not Course.objects.exists()
