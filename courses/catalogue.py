@@ -7,7 +7,7 @@ from the reviews issue on) are registered by those apps in their
 `AppConfig.ready`, so every card — the catalogue's and My learning's — shows
 them without `courses` importing anything above it:
 
-    card_stat_register("student_count", student_count_expression)
+    course_figure_register("student_count", student_count_expression)
     catalogue_sort_register("popular", label="Most popular", ordering=["-student_count", ...], position=20)
 
 A card figure is a correlated subquery (a function of the OuterRef to the
@@ -18,10 +18,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Expression,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from courses.models import Course, Lesson
+from lms.sql import precompiled
 
 CardStat = Callable[[str], Expression]
 
@@ -30,7 +42,7 @@ CardStat = Callable[[str], Expression]
 class Sort:
     key: str
     label: str
-    ordering: tuple[str, ...]
+    ordering: tuple[str | Expression, ...]  # field names or expressions, for order_by
     position: int
 
 
@@ -48,7 +60,18 @@ def _total_duration(course_ref: str) -> Expression:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-_CARD_STATS: dict[str, CardStat] = {"lesson_count": _lesson_count, "total_duration": _total_duration}
+@dataclass(frozen=True)
+class Figure:
+    stat: CardStat
+    on_cards: bool  # False: only the course page shows it
+
+
+# courses' own: the course page reads them from the curriculum instead.
+_OWN_FIGURES = {"lesson_count", "total_duration"}
+_FIGURES: dict[str, Figure] = {
+    "lesson_count": Figure(_lesson_count, on_cards=True),
+    "total_duration": Figure(_total_duration, on_cards=True),
+}
 _SORTS: dict[str, Sort] = {
     "newest": Sort("newest", "Newest", ("-created_at", "-pk"), position=10),
     "price": Sort("price", "Lowest price", ("price", "title", "pk"), position=30),
@@ -56,25 +79,41 @@ _SORTS: dict[str, Sort] = {
 DEFAULT_SORT = "newest"
 
 
-def card_stat_register(name: str, stat: CardStat) -> None:
-    """Add a figure to every course card: `stat(course_ref)` is an expression
-    evaluated per course (the card template reads `course.<name>`)."""
-    _CARD_STATS[name] = stat
+def course_figure_register(name: str, stat: CardStat, *, on_cards: bool = True) -> None:
+    """Add a figure about every course: `stat(course_ref)` is an expression
+    evaluated per course, annotated as `course.<name>` on the course page and,
+    `on_cards`, on every course card."""
+    _FIGURES[name] = Figure(stat, on_cards)
 
 
-def catalogue_sort_register(key: str, *, label: str, ordering: list[str], position: int) -> None:
+def catalogue_sort_register(key: str, *, label: str, ordering: list[str | Expression], position: int) -> None:
     """Offer another order in the catalogue's "Sort by" (`position` places it
-    among the others); `ordering` may use any registered card figure."""
+    among the others); `ordering` may use any card figure."""
     _SORTS[key] = Sort(key, label, tuple(ordering), position)
 
 
 def card_stat_names() -> list[str]:
-    return list(_CARD_STATS)
+    return [name for name, figure in _FIGURES.items() if figure.on_cards]
 
 
-def card_stat_annotations(course_ref: str = "pk") -> dict[str, Expression]:
-    """Every card figure of the course at `course_ref`, for `.annotate(**…)`."""
-    return {name: stat(course_ref) for name, stat in _CARD_STATS.items()}
+def card_stat_annotations(model: type[Model] = Course, course_ref: str = "pk") -> dict[str, Expression]:
+    """The card figures of the course at `course_ref`, for `model.objects.annotate(**…)`
+    (each compiled once per process, lms/sql.py)."""
+    return {
+        name: precompiled(model, figure.stat, course_ref)
+        for name, figure in _FIGURES.items()
+        if figure.on_cards
+    }
+
+
+def course_page_figure_annotations() -> dict[str, Expression]:
+    """The figures other apps register, for the course page's own query (the
+    curriculum gives it courses' own)."""
+    return {
+        name: precompiled(Course, figure.stat, "pk")
+        for name, figure in _FIGURES.items()
+        if name not in _OWN_FIGURES
+    }
 
 
 def catalogue_sorts() -> list[Sort]:

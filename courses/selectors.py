@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from courses import policies
+from courses.catalogue import course_page_figure_annotations
 from courses.models import Course, Lesson
 
 if TYPE_CHECKING:
@@ -16,8 +17,15 @@ if TYPE_CHECKING:
 
 def course_get_visible(*, slug: str, viewer: User | AnonymousUser) -> Course | None:
     """The course with this slug if the viewer may see it (published, or a draft
-    they may edit), with its instructor; None otherwise."""
-    return policies.courses_visible_to(viewer).select_related("instructor").filter(slug=slug).first()
+    they may edit), with its instructor and the card figures other apps
+    register (its students, its rating…); None otherwise. One query."""
+    return (
+        policies.courses_visible_to(viewer)
+        .select_related("instructor")
+        .annotate(**course_page_figure_annotations())
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def course_first_lesson(*, course: Course) -> Lesson | None:

@@ -8,10 +8,10 @@ class EnrollmentsConfig(AppConfig):
     def ready(self) -> None:
         # Every course card shows how many students a course has, and the catalogue
         # sorts by it: figures only this app knows (courses/catalogue.py).
-        from courses.catalogue import card_stat_register, catalogue_sort_register
+        from courses.catalogue import catalogue_sort_register, course_figure_register
         from enrollments.selectors import student_count_expression
 
-        card_stat_register("student_count", student_count_expression)
+        course_figure_register("student_count", student_count_expression)
         catalogue_sort_register(
             "popular", label="Most popular", ordering=["-student_count", "-created_at", "-pk"], position=20
         )

@@ -32,11 +32,6 @@ def viewer_enrollment(
     return Enrollment.objects.filter(user=user, course=course).annotate(**annotations).first()
 
 
-def student_count(*, course: Course) -> int:
-    """Students with active access to the course."""
-    return Enrollment.objects.active().filter(course=course).count()
-
-
 def student_count_expression(course_ref: str) -> Expression:
     """`student_count` of the course at `course_ref`, as a correlated subquery
     (a card figure of the catalogue, see enrollments/apps.py)."""

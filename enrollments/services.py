@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from enrollments.models import Enrollment
-from enrollments.signals import access_restored
+from enrollments.signals import access_restored, access_revoked
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -102,6 +102,7 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     if enrollment.status != Enrollment.Status.REVOKED:
         enrollment.status = Enrollment.Status.REVOKED
         enrollment.save(update_fields=["status"])
+        access_revoked.send(sender=Enrollment, enrollment=enrollment)
     return enrollment
 
 

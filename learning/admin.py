@@ -9,22 +9,29 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from courses.policies import courses_editable_by
-from learning.models import Submission
-from learning.policies import submissions_reviewable_by
+from learning.models import Certificate, Submission
+from learning.policies import certificates_viewable_by, submissions_reviewable_by
 from learning.services.assignments import ReviewNotAllowed, submission_review, submission_review_refusal
 
 
 class CourseFilter(admin.SimpleListFilter):
+    """The courses the user authors; `course_lookup` leads from a row to its course."""
+
     title = "course"
     parameter_name = "course"
+    course_lookup = "lesson__module__course"
 
     def lookups(self, request, model_admin):
         return list(courses_editable_by(request.user).order_by("title").values_list("pk", "title"))
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(lesson__module__course_id=self.value())
+            return queryset.filter(**{f"{self.course_lookup}_id": self.value()})
         return queryset
+
+
+class CertificateCourseFilter(CourseFilter):
+    course_lookup = "enrollment__course"
 
 
 class ReviewForm(forms.ModelForm):
@@ -116,3 +123,46 @@ class SubmissionAdmin(admin.ModelAdmin):
             status=form.cleaned_data["status"],
             feedback=form.cleaned_data["feedback"],
         )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Issued certificates, read-only: instructors see those of their own courses
+    (`learning.policies.certificates_viewable_by`). Issued by completion only."""
+
+    list_display = ["student_name", "course_title", "completed_at", "status", "code"]
+    list_select_related = ["enrollment"]
+    list_filter = [CertificateCourseFilter]
+    search_fields = ["student_name", "course_title", "code", "enrollment__user__email"]
+    date_hierarchy = "completed_at"
+    fields = [
+        "student_name",
+        "course_title",
+        "instructor_name",
+        "completed_at",
+        "issued_at",
+        "status",
+        "code",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return certificates_viewable_by(request.user).select_related("enrollment")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or certificates_viewable_by(request.user).filter(pk=obj.pk).exists()
+
+    @admin.display(description="Status")
+    def status(self, obj: Certificate) -> str:
+        return "Revoked" if obj.is_revoked else "Valid"

@@ -1,8 +1,10 @@
+import secrets
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class LessonProgress(models.Model):
@@ -133,3 +135,40 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.lesson}"
+
+
+def certificate_code() -> str:
+    # 192 bits from the OS's CSPRNG, URL-safe: unguessable, so the public page
+    # needs no login and reveals nothing about other certificates.
+    return secrets.token_urlsafe(24)
+
+
+class Certificate(models.Model):
+    """Proof that a student completed a course: one per enrollment, issued the
+    first time it reaches 100 % (learning.services.progress). What it certifies
+    is copied at issue time, so renaming the course or the student later does
+    not rewrite it. Public at /certificates/<code>/; revoked while the
+    enrollment is (a refund or a dispute), valid again if access comes back."""
+
+    enrollment = models.OneToOneField(
+        "enrollments.Enrollment", on_delete=models.CASCADE, related_name="certificate"
+    )
+    code = models.CharField(max_length=64, unique=True, default=certificate_code, editable=False)
+    student_name = models.CharField(max_length=300)
+    course_title = models.CharField(max_length=200)
+    instructor_name = models.CharField(max_length=300)
+    completed_at = models.DateTimeField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.student_name} · {self.course_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:certificate", kwargs={"code": self.code})
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.enrollment.status != self.enrollment.Status.ACTIVE

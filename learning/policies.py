@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from courses.policies import courses_editable_by, in_courses_authored_by, is_course_author
-from learning.models import Submission
+from learning.models import Certificate, Submission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -32,3 +32,8 @@ def submissions_visible_to(user: User | AnonymousUser) -> QuerySet[Submission]:
             Q(user=user) | Q(lesson__module__course__in=courses_editable_by(user))
         )
     return Submission.objects.filter(user=user)
+
+
+def certificates_viewable_by(user: User | AnonymousUser) -> QuerySet[Certificate]:
+    """In the admin: the certificates of the courses the user teaches (all for a superuser)."""
+    return in_courses_authored_by(Certificate.objects.all(), user, course="enrollment__course")

@@ -1,4 +1,8 @@
-"""Markdown written by instructors, rendered to HTML and sanitised with nh3.
+"""Markdown rendered to HTML and sanitised with nh3: instructors' course
+content (`render_markdown`), and the smaller subset students write in reviews
+and discussions (`render_user_markdown`: text, emphasis, lists, quotes, code
+and links; no images, headings, tables, classes or styles, so nobody can
+dress their words up as the site's own interface or load a tracking pixel).
 
 Sanitising happens after rendering, on the HTML, so raw HTML inside the
 Markdown gets the same treatment as generated HTML."""
@@ -26,16 +30,19 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
+USER_TAGS = {"a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "s", "strong", "ul"}
+USER_ATTRIBUTES = {"a": {"href", "title"}}
+
 
 @lru_cache(maxsize=256)
-def _render(text: str) -> str:
+def _render(text: str, *, user_text: bool = False) -> str:
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=USER_TAGS if user_text else ALLOWED_TAGS,
+        attributes=USER_ATTRIBUTES if user_text else ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener nofollow",
+        link_rel="noopener nofollow ugc" if user_text else "noopener nofollow",
     )
     return cleaned
 
@@ -45,3 +52,9 @@ def render_markdown(text: str) -> SafeString:
     (a course page renders the same description on every view), so an edit
     is never served stale."""
     return mark_safe(_render(text or ""))  # noqa: S308 - nh3 has sanitised it
+
+
+def render_user_markdown(text: str) -> SafeString:
+    """What a student wrote (a review, a reply, a post), rendered in the small
+    subset and sanitised. Memoised like `render_markdown`."""
+    return mark_safe(_render(text or "", user_text=True))  # noqa: S308 - nh3 has sanitised it

@@ -69,3 +69,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def public_name(self) -> str:
+        """How a student appears to other people (reviews, discussions): their
+        first name and last initial, never any part of their e-mail address."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if not first:
+            return "A student"
+        return f"{first} {last[0]}." if last else first

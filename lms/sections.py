@@ -25,6 +25,14 @@ from typing import Any
 SectionContext = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 
 SLOTS: dict[str, str] = {
+    "course_card.meta": (
+        "Items (<li>) of a course card's figures, in the catalogue and on My learning. Context: "
+        "course, with every card figure (courses/catalogue.py) annotated."
+    ),
+    "course_page.meta": (
+        "Items (<li>) of the figures under the course page's title. Context: course, with the "
+        "card figures of apps above courses annotated; page."
+    ),
     "course_page.purchase": (
         "How a paid course is bought, in its call to action (the course page and a locked "
         "lesson's page). Context: course, request, user."

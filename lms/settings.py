@@ -17,12 +17,10 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _refuse_to_start(variable: str) -> None:
+def _refuse_to_start(variable: str, problem: str = "is not set (required when DEBUG is false") -> None:
     # A SystemExit with one line, not ImproperlyConfigured: an operator reads the
     # cause at once instead of a traceback wall from every process that imports us.
-    sys.stderr.write(
-        f"Doctrina cannot start: {variable} is not set (required when DEBUG is false; see README).\n"
-    )
+    sys.stderr.write(f"Doctrina cannot start: {variable} {problem}; see README).\n")
     raise SystemExit(1)
 
 
@@ -62,6 +60,7 @@ INSTALLED_APPS = [
     "enrollments",
     "learning",
     "payments",
+    "community",
     "demo",
 ]
 
@@ -191,6 +190,12 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Community ------------------------------------------------------------------
+# A student reviews a course once they have completed this percentage of it (0: any active student).
+REVIEW_MIN_PROGRESS = env.int("REVIEW_MIN_PROGRESS", default=20)
+if not 0 <= REVIEW_MIN_PROGRESS <= 100:
+    _refuse_to_start("REVIEW_MIN_PROGRESS", f"is {REVIEW_MIN_PROGRESS} (it is a percentage, 0 to 100")
 
 # --- Stripe ---------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("", include("notifications.urls")),
     path("", include("learning.urls")),
+    path("", include("community.urls")),
     path("", include((course_pages, "courses"))),
 ]
 

@@ -12,6 +12,8 @@ class Notification(models.Model):
         PAYMENT = "payment", "Payment"
         REFUND = "refund", "Refund"
         REVIEW = "review", "Assignment reviewed"
+        REVIEW_REPLY = "review_reply", "Reply to your review"
+        REVIEW_HIDDEN = "review_hidden", "Review hidden"
         INFO = "info", "Information"
 
     # Kinds a user receives at most once per course (a partial unique constraint each).
@@ -24,6 +26,8 @@ class Notification(models.Model):
     course = models.ForeignKey(
         "courses.Course", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Where the notification leads (a path on this site), when not the course page.
+    url = models.CharField(max_length=300, blank=True)
     read = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -42,3 +46,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def link_text(self) -> str:
+        """The words of the link to `url`."""
+        return _LINK_TEXTS.get(self.kind, "Open")
+
+
+_LINK_TEXTS = {
+    Notification.Kind.COMPLETED: "View your certificate",
+    Notification.Kind.REVIEW_REPLY: "See the reply",
+    Notification.Kind.REVIEW_HIDDEN: "See your review",
+}

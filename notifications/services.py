@@ -4,7 +4,7 @@ e-mail here, so that one call both notifies and mails.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from notifications.models import Notification
@@ -21,22 +21,27 @@ def notify(
     title: str,
     message: str = "",
     course: Course | None = None,
+    url: str = "",
+    urls: Mapping[int, str] | None = None,
 ) -> None:
     """Tell each of `users` (accounts or their ids) the same thing: one INSERT,
-    whatever their number.
+    whatever their number. `url` is where the notification leads (a path on
+    this site); `urls` gives some users a link of their own, by user id.
 
     A kind sent at most once per course (`Notification.ONCE_PER_COURSE`, backed
     by a partial unique constraint) is skipped for users who already have it,
     without disturbing the caller's transaction."""
+    user_ids = [user if isinstance(user, int) else user.pk for user in users]
     rows = [
         Notification(
-            user_id=user if isinstance(user, int) else user.pk,
+            user_id=user_id,
             kind=kind,
             title=title,
             message=message,
             course=course,
+            url=(urls or {}).get(user_id, url),
         )
-        for user in users
+        for user_id in user_ids
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=kind in Notification.ONCE_PER_COURSE)

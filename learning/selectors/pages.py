@@ -19,9 +19,10 @@ from courses.models import Lesson
 from courses.selectors import course_get_visible
 from enrollments.models import Enrollment
 from enrollments.policies import LessonAccess, lesson_access
-from enrollments.selectors import student_count, viewer_enrollment
+from enrollments.selectors import viewer_enrollment
 from learning.models import Submission
 from learning.selectors.assignments import submissions_for_lesson
+from learning.selectors.certificates import certificate_code_expression
 from learning.selectors.progress import completed_lesson_ids_get, continue_lesson_id_expression
 from learning.selectors.quizzes import QuizSummary, quiz_summary_get
 
@@ -76,14 +77,17 @@ def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | 
     if course is None:
         return None
     enrollment = viewer_enrollment(
-        user=viewer, course=course, continue_lesson_id=continue_lesson_id_expression()
+        user=viewer,
+        course=course,
+        continue_lesson_id=continue_lesson_id_expression(),
+        certificate_code=certificate_code_expression(),
     )
     is_enrolled = bool(enrollment and enrollment.is_active)
     completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
     return CoursePage(
         course=course,
         curriculum=curriculum_get(course=course, completed_lesson_ids=completed),
-        student_count=student_count(course=course),
+        student_count=course.student_count,  # a card figure enrollments registers
         enrollment=enrollment,
         can_edit=course_policies.can_edit_course(viewer, course),
         viewer_is_authenticated=viewer.is_authenticated,

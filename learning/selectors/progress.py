@@ -13,6 +13,8 @@ from courses.catalogue import card_stat_annotations, card_stat_names
 from courses.models import Lesson
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
+from learning.selectors.certificates import certificate_code_expression
+from lms.sql import precompiled
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -37,7 +39,11 @@ def continue_lesson_id_expression() -> Expression:
     """Where "Continue" leads, for the enrollment row the expression is
     annotated on: the first lesson of its course the student has not completed,
     in curriculum order; the first lesson when every one is done; None for a
-    course without lessons."""
+    course without lessons. Compiled once per process (lms/sql.py)."""
+    return precompiled(Enrollment, _continue_lesson_id)
+
+
+def _continue_lesson_id() -> Expression:
     in_order = Lesson.objects.filter(module__course=OuterRef("course")).in_curriculum_order()
     completed = LessonProgress.objects.filter(
         user=OuterRef(OuterRef("user")), lesson=OuterRef("pk"), completed_at__isnull=False
@@ -48,13 +54,17 @@ def continue_lesson_id_expression() -> Expression:
 
 def dashboard_enrollments(*, user: User) -> list[Enrollment]:
     """My learning (the backlog's getUserEnrollments): active enrollments, newest
-    first, each with its course's card figures and `continue_lesson_id`. One
-    query, whatever the number of enrollments."""
+    first, each with its course's card figures, `continue_lesson_id` and
+    `certificate_code`. One query, whatever the number of enrollments."""
     enrollments = list(
         Enrollment.objects.active()
         .filter(user=user)
         .select_related("course__instructor")
-        .annotate(continue_lesson_id=continue_lesson_id_expression(), **card_stat_annotations("course"))
+        .annotate(
+            continue_lesson_id=continue_lesson_id_expression(),
+            certificate_code=certificate_code_expression(),
+            **card_stat_annotations(Enrollment, "course"),
+        )
         .order_by("-enrolled_at", "-pk")
     )
     for enrollment in enrollments:

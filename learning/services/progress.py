@@ -7,11 +7,12 @@
   (`enrollment_progress_update`), all of them after the curriculum changed
   (`course_progress_refresh`), whatever their number. Pages read the field.
 * **"Course completed".** `_completions_record`: the first time an active
-  enrollment stands at 100 %, `completed_at` is set and one "Course completed"
-  notification is sent (a partial unique constraint on Notification backs the
-  "one"). Lessons added to a finished course lower the percentage but keep
-  `completed_at` (the student did finish the course as it was) and never send
-  a second notification.
+  enrollment stands at 100 %, `completed_at` is set, its certificate is issued
+  and one "Course completed" notification links to it (unique constraints on
+  Certificate.enrollment and on the notification back the "one"). Lessons
+  added to a finished course lower the percentage but keep `completed_at` and
+  the certificate (the student did finish the course as it was) and never
+  send a second notification.
 
 Both paths lock the enrollment rows first (in pk order), so a curriculum
 change and a student's own write at the same instant queue up and either order
@@ -30,11 +31,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Least
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lesson
 from enrollments.models import Enrollment
-from learning.models import LessonProgress
+from learning.models import Certificate, LessonProgress
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -98,20 +100,38 @@ def _percentages_store(*, course_id: int, enrollments: QuerySet[Enrollment]) -> 
 
 def _completions_record(*, enrollments: QuerySet[Enrollment]) -> None:
     reached = list(
-        enrollments.select_for_update()
+        enrollments.select_for_update(of=("self",))
         .filter(progress_percent=100, completed_at__isnull=True, status=Enrollment.Status.ACTIVE)
-        .select_related("course")
+        .select_related("course__instructor", "user")
     )
     if not reached:
         return
-    Enrollment.objects.filter(pk__in=[e.pk for e in reached]).update(completed_at=timezone.now())
+    now = timezone.now()
+    Enrollment.objects.filter(pk__in=[e.pk for e in reached]).update(completed_at=now)
     course = reached[0].course
+    Certificate.objects.bulk_create(
+        [
+            Certificate(
+                enrollment=e,
+                student_name=e.user.display_name,
+                course_title=course.title,
+                instructor_name=course.instructor.display_name,
+                completed_at=now,
+            )
+            for e in reached
+        ],
+        ignore_conflicts=True,  # one per enrollment (a unique constraint), whoever came first
+    )
+    codes = Certificate.objects.filter(enrollment__in=[e.pk for e in reached]).values_list(
+        "enrollment__user_id", "code"
+    )
     notify(
         users=[e.user_id for e in reached],
         kind=Notification.Kind.COMPLETED,
         title="Course completed",
-        message=f"You completed “{course.title}”. Well done!",
+        message=f"You completed “{course.title}”. Well done! Your certificate is ready.",
         course=course,
+        urls={user_id: reverse("learning:certificate", kwargs={"code": code}) for user_id, code in codes},
     )
 
 

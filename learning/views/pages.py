@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from enrollments.policies import LessonAccess
 from learning.forms import SubmissionForm
+from learning.selectors.certificates import certificate_get
 from learning.selectors.pages import course_page_get, lesson_page_get
 from learning.selectors.progress import dashboard_enrollments
 
@@ -42,3 +43,13 @@ def lesson_detail(request, slug: str, lesson_id: int):
 def dashboard(request):
     enrollments = dashboard_enrollments(user=request.user)
     return render(request, "learning/dashboard.html", {"enrollments": enrollments})
+
+
+@require_safe
+def certificate_detail(request, code: str):
+    """Public: an employer verifies a certificate without an account."""
+    certificate = certificate_get(code=code)
+    if certificate is None:
+        raise Http404("No such certificate")
+    url = request.build_absolute_uri(certificate.get_absolute_url())
+    return render(request, "learning/certificate.html", {"certificate": certificate, "share_url": url})

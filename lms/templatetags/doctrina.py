@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from lms.durations import format_duration
-from lms.markdown import render_markdown
+from lms.markdown import render_markdown, render_user_markdown
 from lms.money import format_money
 from lms.sections import sections_for
 
@@ -16,6 +16,12 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.filter
+def user_markdown(text: str):
+    """What students write: the small Markdown subset (lms/markdown.py)."""
+    return render_user_markdown(text)
 
 
 @register.filter

@@ -123,12 +123,14 @@ def test_unknown_course_is_a_friendly_404(client):
 # (courses/curriculum.py): the first view of a version loads it (COLD), later
 # views do not (WARM). Both are constant in the size of the course.
 CURRICULUM_QUERIES = 2  # modules, lessons
-# Anonymous: course with instructor, COUNT students, the curriculum's version.
+# Anonymous: course with instructor and the figures other apps register (students,
+# rating), the curriculum's version, the newest reviews (community's page section).
 ANONYMOUS_WARM = 3
 ANONYMOUS_COLD = ANONYMOUS_WARM + CURRICULUM_QUERIES
-# Enrolled: session, user, course, COUNT students, the viewer's enrollment,
-# their completed lessons, the curriculum's version, the unread badge.
-ENROLLED_WARM = 8
+# Enrolled: session, user, course with its figures, the viewer's enrollment (with
+# "continue" and their certificate), their completed lessons, the curriculum's
+# version, the newest reviews and their own, the unread badge.
+ENROLLED_WARM = 9
 ENROLLED_COLD = ENROLLED_WARM + CURRICULUM_QUERIES
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "community"
+    # What the Instructors group may do with this app's models (lms.services):
+    # see the reviews of their courses (they answer on the course page; hiding is for staff).
+    instructor_permissions = {"review": ("view",)}
+
+    def ready(self) -> None:
+        from community import receivers, sections  # noqa: F401 - connects them, registers them

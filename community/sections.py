@@ -1,0 +1,61 @@
+"""What community adds to pages other apps host: the rating on every course
+card and on the course page (card figures, courses/catalogue.py), a "Highest
+rated" order for the catalogue, and the reviews section of the course page
+(page slots, lms/sections.py). Imported by `CommunityConfig.ready`."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Case, Expression, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from community.forms import ReviewForm
+from community.models import CourseRating
+from community.selectors import course_reviews_get
+from courses.catalogue import catalogue_sort_register, course_figure_register
+from lms.sections import section_register
+
+# Fewer ratings than this and a course's average says little: "Highest rated" lists it after the others.
+RATED_AT = 3
+
+
+def _rating_figure(field: str, default: Expression | None) -> Any:
+    def figure(course_ref: str) -> Expression:
+        value = Subquery(CourseRating.objects.filter(course=OuterRef(course_ref)).values(field)[:1])
+        return Coalesce(value, default) if default is not None else value
+
+    return figure
+
+
+def course_reviews_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    page = context["page"]  # learning.selectors.pages.CoursePage
+    reviews = course_reviews_get(
+        course=page.course, viewer=context["user"], enrollment=page.enrollment, can_answer=page.can_edit
+    )
+    initial = {"rating": reviews.own.rating, "body": reviews.own.body} if reviews.own else None
+    return {"reviews": reviews, "review_form": ReviewForm(initial=initial)}
+
+
+course_figure_register("rating_average", _rating_figure("average", None))
+course_figure_register("rating_count", _rating_figure("count", Value(0)))
+for _stars in range(1, 6):  # the distribution: the course page only
+    course_figure_register(
+        f"rating_stars_{_stars}", _rating_figure(f"stars_{_stars}", Value(0)), on_cards=False
+    )
+catalogue_sort_register(
+    "rating",
+    label="Highest rated",
+    ordering=[
+        Case(When(rating_count__gte=RATED_AT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        F("rating_average").desc(nulls_last=True),
+        "-rating_count",
+        "-created_at",
+        "-pk",
+    ],
+    position=25,
+)
+section_register("course_card.meta", template="community/includes/rating_meta.html")
+section_register("course_page.meta", template="community/includes/rating_meta.html")
+section_register(
+    "course_page.main", template="community/includes/course_reviews.html", context=course_reviews_context
+)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from community import views
+
+app_name = "community"
+
+reviews = "courses/<slug:slug>/reviews/"
+
+urlpatterns = [
+    path(reviews, views.reviews, name="reviews"),
+    path(f"{reviews}delete/", views.review_remove, name="review_delete"),
+    path(f"{reviews}<int:review_id>/reply/", views.review_answer_save, name="review_reply"),
+]
