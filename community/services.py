@@ -128,6 +128,7 @@ def review_answer(*, review: Review, body: str) -> Review:
             message=body[:500],
             course=review.course,
             url=_review_url(review),
+            email_key=f"review_answered:{review.pk}",
         )
     return review
 
@@ -148,6 +149,7 @@ def review_hide(*, review: Review, by: User, reason: str) -> Review:
         message=f"A moderator hid it: {review.hidden_reason}",
         course=review.course,
         url=_review_url(review),
+        email_key=f"review_hidden:{review.pk}:{review.hidden_at.isoformat()}",
     )
     return review
 

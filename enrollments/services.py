@@ -78,10 +78,11 @@ def enrollment_create_free(*, user: User, course: Course) -> EnrollmentResult:
 
 
 @transaction.atomic
-def enrollment_restore(*, enrollment: Enrollment, title: str, reason: str) -> Enrollment:
+def enrollment_restore(*, enrollment: Enrollment, title: str, reason: str, email_key: str) -> Enrollment:
     """Give back access that was suspended (a dispute the seller won). The
-    student hears why (`title`, `reason`); it is not a new enrollment, so no
-    "Course enrolled!". The caller holds the enrollment's lock."""
+    student hears why (`title`, `reason`, e-mailed once per `email_key`); it is
+    not a new enrollment, so no "Course enrolled!". The caller holds the
+    enrollment's lock."""
     if enrollment.status == Enrollment.Status.ACTIVE:
         return enrollment
     _reactivate(enrollment, purchase_id=None)
@@ -91,6 +92,7 @@ def enrollment_restore(*, enrollment: Enrollment, title: str, reason: str) -> En
         title=title,
         message=reason,
         course=enrollment.course,
+        email_key=email_key,
     )
     return enrollment
 

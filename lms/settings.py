@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "adminsortable2",
+    "django_tasks",
+    "django_tasks_db",
     "lms",
     # Doctrina's apps, from the bottom layer up (README: "Map of the code").
     "courses",
@@ -117,6 +119,21 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Doctrina <no-reply@doctrina.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background jobs (lms/jobs.py) -------------------------------------------------
+# "database": jobs are rows written in the transaction that asks for them, run by
+# `manage.py db_worker` processes (README: "Deploying"). "immediate": run in-process
+# once the transaction commits (development and tests: no worker to start).
+TASK_BACKEND = env.str("TASK_BACKEND", default="immediate" if DEBUG else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in _TASK_BACKENDS:
+    _refuse_to_start("TASK_BACKEND", f"is {TASK_BACKEND!r} (database or immediate")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND]}}
+# E-mails an e-mail job sends over one SMTP connection before it looks for more.
+EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "lms.User"

@@ -1,13 +1,24 @@
-"""Writes about notifications. Every app that tells a user something calls
-`notify`; nothing else creates a Notification. (The discussions issue adds
-e-mail here, so that one call both notifies and mails.)"""
+"""Writes about notifications and e-mail. Every app that tells a user
+something calls `notify`; nothing else creates a Notification. Kinds listed in
+`EMAIL_CATEGORY_OF` are also e-mailed, by a background job, to the users who
+have not turned that category off; `emails_queue` is the same road for e-mail
+that is not a notification (a receipt)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from notifications.models import Notification
+from lms.jobs import job_enqueue
+from notifications.models import (
+    EMAIL_CATEGORY_OF,
+    EmailCategory,
+    EmailDelivery,
+    EmailEvent,
+    EmailPreferences,
+    Notification,
+)
+from notifications.tasks import emails_send
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -23,6 +34,7 @@ def notify(
     course: Course | None = None,
     url: str = "",
     urls: Mapping[int, str] | None = None,
+    email_key: str = "",
 ) -> None:
     """Tell each of `users` (accounts or their ids) the same thing: one INSERT,
     whatever their number. `url` is where the notification leads (a path on
@@ -30,21 +42,87 @@ def notify(
 
     A kind sent at most once per course (`Notification.ONCE_PER_COURSE`, backed
     by a partial unique constraint) is skipped for users who already have it,
-    without disturbing the caller's transaction."""
+    without disturbing the caller's transaction. A kind that is e-mailed needs
+    `email_key`, naming the event (`announcement:12`): each user gets the
+    e-mail of an event at most once, whoever calls again. Call inside the
+    transaction of the write that is being told about: the job commits with it."""
     user_ids = [user if isinstance(user, int) else user.pk for user in users]
+    links = {user_id: (urls or {}).get(user_id, url) for user_id in user_ids}
     rows = [
         Notification(
-            user_id=user_id,
-            kind=kind,
-            title=title,
-            message=message,
-            course=course,
-            url=(urls or {}).get(user_id, url),
+            user_id=user_id, kind=kind, title=title, message=message, course=course, url=links[user_id]
         )
         for user_id in user_ids
     ]
-    if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=kind in Notification.ONCE_PER_COURSE)
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, ignore_conflicts=kind in Notification.ONCE_PER_COURSE)
+    category = EMAIL_CATEGORY_OF.get(kind)
+    if category is None:
+        return
+    if not email_key:
+        raise ValueError(f"Notifications of kind {kind!r} are e-mailed: say which event this is (email_key).")
+    emails_queue(
+        key=email_key,
+        category=category,
+        template="notification",
+        subject=title,
+        context={"title": title, "message": message, "course_title": course.title if course else ""},
+        recipients={user_id: {"url": link} for user_id, link in links.items()},
+    )
+
+
+def emails_queue(
+    *,
+    key: str,
+    category: str,
+    template: str,
+    subject: str,
+    context: Mapping[str, Any],
+    recipients: Mapping[int, Mapping[str, Any]],
+) -> EmailEvent:
+    """Record an e-mail to each recipient (user id -> their own part of the
+    context) who has not turned `category` off, and enqueue the job that sends
+    them. Two INSERTs and one SELECT whatever the number of recipients; once
+    per (event `key`, user), whoever calls again."""
+    event, _ = EmailEvent.objects.get_or_create(
+        key=key,
+        defaults={
+            "category": category,
+            "template": template,
+            "subject": subject[:200],
+            "context": dict(context),
+        },
+    )
+    user_ids = list(recipients)
+    opted_out: set[int] = set()
+    if category != EmailCategory.RECEIPTS:
+        opted_out = set(
+            EmailPreferences.objects.filter(user_id__in=user_ids, **{category: False}).values_list(
+                "user_id", flat=True
+            )
+        )
+    EmailDelivery.objects.bulk_create(
+        [
+            EmailDelivery(event=event, user_id=user_id, context=dict(recipients[user_id]))
+            for user_id in user_ids
+            if user_id not in opted_out
+        ],
+        ignore_conflicts=True,
+    )
+    job_enqueue(emails_send, event.pk)
+    return event
+
+
+def email_preferences_set(*, user: User, **wanted: bool) -> EmailPreferences:
+    """Turn categories of e-mail on or off (replies, announcements, course_updates)."""
+    preferences, _ = EmailPreferences.objects.get_or_create(user=user)
+    for category, on in wanted.items():
+        if category not in EmailPreferences.CATEGORIES:
+            raise ValueError(f"No e-mail category {category!r}.")
+        setattr(preferences, category, on)
+    preferences.save()
+    return preferences
 
 
 def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -163,5 +163,7 @@ def submission_review(
             title=f"Assignment reviewed: {lesson.title}",
             message=f"Your work {verdict}." + (f"\n\n{feedback}" if feedback else ""),
             course=course,
+            url=f"{lesson.get_absolute_url()}#assignment",
+            email_key=f"submission_reviewed:{submission.pk}:{submission.reviewed_at.isoformat()}",
         )
     return submission

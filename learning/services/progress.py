@@ -132,6 +132,7 @@ def _completions_record(*, enrollments: QuerySet[Enrollment]) -> None:
         message=f"You completed “{course.title}”. Well done! Your certificate is ready.",
         course=course,
         urls={user_id: reverse("learning:certificate", kwargs={"code": code}) for user_id, code in codes},
+        email_key=f"completed:{course.pk}:{now.isoformat()}",
     )
 
 

@@ -29,7 +29,11 @@ def purchase_dispute_open(*, dispute: Mapping[str, Any]) -> Purchase:
     purchase.problem_note(f"Disputed ({dispute.get('reason') or 'no reason given'}): {dispute.get('id')}")
     purchase.save(update_fields=["dispute_status", "stripe_dispute_id", "problem"])
     if access_withdraw(purchase):
-        notices.notice_send(purchase, notices.notice("access_suspended", purchase))
+        notices.notice_send(
+            purchase,
+            notices.notice("access_suspended", purchase),
+            event=f"dispute_opened:{purchase.stripe_dispute_id}",
+        )
     return purchase
 
 
@@ -51,5 +55,10 @@ def purchase_dispute_close(*, dispute: Mapping[str, Any]) -> Purchase:
             enrollment_grant(user=purchase.user, course=purchase.course, purchase_id=purchase.pk)
         else:
             notice = notices.notice("access_restored", purchase)
-            enrollment_restore(enrollment=enrollment, title=notice.title, reason=notice.message)
+            enrollment_restore(
+                enrollment=enrollment,
+                title=notice.title,
+                reason=notice.message,
+                email_key=f"purchase:{purchase.pk}:dispute_won:{dispute.get('id') or ''}",
+            )
     return purchase

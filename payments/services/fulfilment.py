@@ -8,7 +8,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -160,7 +159,7 @@ def purchase_fulfil(*, session: Mapping[str, Any]) -> FulfilResult:
         )
         update_fields.append("problem")
     purchase.save(update_fields=update_fields)
-    transaction.on_commit(partial(notices.receipt_send, purchase.pk), robust=True)
+    notices.receipt_send(purchase)
     logger.info(
         "Purchase %s fulfilled: user %s, course %s", purchase.pk, purchase.user_id, purchase.course_id
     )
@@ -185,7 +184,7 @@ def purchase_fail(*, session: Mapping[str, Any]) -> Purchase | None:
     """A delayed payment failed: no access, and the buyer hears about it once."""
     purchase, closed = _pending_purchase_close(session=session, status=Purchase.Status.FAILED)
     if closed:
-        notices.notice_send(purchase, notices.notice("payment_failed", purchase))
+        notices.notice_send(purchase, notices.notice("payment_failed", purchase), event="payment_failed")
     return purchase
 
 

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
-from django.core.mail import send_mail
-
 from lms.money import format_money
-from notifications.models import Notification
-from notifications.services import notify
+from notifications.models import EmailCategory, Notification
+from notifications.services import emails_queue, notify
 from payments.models import Purchase
 
 
@@ -78,26 +76,32 @@ def notice(
     )
 
 
-def notice_send(purchase: Purchase, notice: Notice) -> None:
+def notice_send(purchase: Purchase, notice: Notice, *, event: str) -> None:
+    """Tell the buyer, on the site and by e-mail (once per `event`, e.g. the
+    Stripe object the notice is about)."""
     notify(
         users=[purchase.user_id],
         kind=notice.kind,
         title=notice.title,
         message=notice.message,
         course=purchase.course,
+        email_key=f"purchase:{purchase.pk}:{event}",
     )
 
 
-def receipt_send(purchase_id: int) -> None:
-    """E-mail the receipt of a completed purchase (after its transaction commits)."""
-    purchase = Purchase.objects.select_related("user", "course").get(pk=purchase_id)
-    send_mail(
+def receipt_send(purchase: Purchase) -> None:
+    """E-mail the receipt of a completed purchase, from a background job (once
+    per purchase). Call inside the transaction that completes it."""
+    emails_queue(
+        key=f"receipt:{purchase.pk}",
+        category=EmailCategory.RECEIPTS,
+        template="receipt",
         subject=f"Your receipt: {purchase.course.title}",
-        message=(
-            f"Thank you for buying “{purchase.course.title}” on Doctrina.\n\n"
-            f"Amount paid: {format_money(purchase.amount, purchase.currency)}\n"
-            f"Reference: {purchase.stripe_session_id}\n"
-        ),
-        from_email=None,
-        recipient_list=[purchase.user.email],
+        context={
+            "course_title": purchase.course.title,
+            "amount": format_money(purchase.amount, purchase.currency),
+            "reference": purchase.stripe_session_id,
+            "url": purchase.course.get_absolute_url(),
+        },
+        recipients={purchase.user_id: {}},
     )

@@ -55,11 +55,11 @@ def _purchase_refunded_apply(*, purchase: Purchase, refunded_minor: int) -> Purc
             access = notices.AccessAfterRefund.KEPT_THROUGH_OTHER_PURCHASE
         else:
             access = notices.AccessAfterRefund.NOT_HELD
-        notices.notice_send(
-            purchase, notices.notice("refunded_in_full", purchase, refunded=refunded, access=access)
-        )
+        notice = notices.notice("refunded_in_full", purchase, refunded=refunded, access=access)
     else:
-        notices.notice_send(purchase, notices.notice("refunded_in_part", purchase, refunded=refunded))
+        notice = notices.notice("refunded_in_part", purchase, refunded=refunded)
+    # One notice for each new refunded total (the same refund arrives as several events).
+    notices.notice_send(purchase, notice, event=f"refunded:{refunded}")
     purchase.save(update_fields=fields)
     return purchase
 

@@ -78,10 +78,23 @@ def test_check_deploy_has_no_warnings_under_production_variables():
         DEBUG="false",
         SECRET_KEY=PRODUCTION_SECRET_KEY,
         ALLOWED_HOSTS="doctrina.example.com",
+        SITE_URL="https://doctrina.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_e_mail_links_have_no_site_url():
+    result = manage(
+        "check",
+        "--deploy",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_SECRET_KEY,
+        ALLOWED_HOSTS="doctrina.example.com",
+        SITE_URL="",
+    )
+    assert "notifications.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.django_db

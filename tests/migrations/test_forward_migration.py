@@ -33,6 +33,8 @@ OLD_NODES = [
 ]
 # Apps that came with or after the move: at the previous schema they have no tables.
 NEW_APPS = ["learning", "notifications", "community"]
+# Installed since, with migrations that cannot be unapplied: their (empty) tables stay.
+STAYING_EMPTY = ("django_tasks_database_",)
 MOVED_MODELS = {
     "notification": "notifications",
     "lessonprogress": "learning",
@@ -241,7 +243,7 @@ def test_every_row_of_every_table_is_kept(old_database):
     executor, _ = old_database
     before = _snapshot()
     assert set(RENAMED_TABLES) <= set(before)
-    assert [table for table, rows in before.items() if not rows] == []
+    assert [table for table, rows in before.items() if not rows and not table.startswith(STAYING_EMPTY)] == []
 
     _migrate_to_leaves(executor)
     after = _snapshot()

@@ -1,0 +1,39 @@
+"""E-mail deliveries, read-only, for staff: what was sent, what failed and why,
+and what a crash left SENDING (never resent automatically: see EmailDelivery)."""
+
+from django.contrib import admin
+
+from notifications.models import EmailDelivery
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "user", "status", "attempts", "sent_at", "next_attempt_at"]
+    list_filter = ["status", "event__category"]
+    list_select_related = ["event", "user"]
+    search_fields = ["event__key", "user__email"]
+    readonly_fields = [
+        "event",
+        "user",
+        "context",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "error",
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
