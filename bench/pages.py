@@ -108,6 +108,26 @@ def pages_resolve() -> list[Page]:
             student=seed.STUDENT_PROGRESS,
         )
     )
+    # Reviews: the catalogue in its "Highest rated" order and the typical course's
+    # reviews (its course page above shows the newest ten), with the targets of the
+    # catalogue and of the anonymous course page.
+    target = {page.key: page.min_ratio for page in pages}
+    reviews = reverse("community:reviews", kwargs={"slug": seed.TYPICAL_SLUG})
+    pages += [
+        Page(
+            "catalogue_rating",
+            "Catalogue, sorted by rating",
+            "/courses/?sort=rating",
+            min_ratio=target["catalogue"],
+        ),
+        Page("reviews", "Reviews page (typical course)", reviews, min_ratio=target["course"]),
+        Page(
+            "reviews_lowest",
+            "Reviews page 5, lowest first",
+            f"{reviews}?sort=lowest&page=5",
+            min_ratio=target["course"],
+        ),
+    ]
     return pages
 
 

@@ -83,7 +83,8 @@ def main() -> int:
     data_sizes = (
         f"{sizes.courses} published courses (one of {sizes.big[0]} x {sizes.big[1]} lessons, one of "
         f"{sizes.typical[0]} x {sizes.typical[1]}, the others {sizes.other[0]} x {sizes.other[1]}), "
-        f"{sizes.students:,} students, {sizes.enrollments:,} enrollments"
+        f"{sizes.students:,} students, {sizes.enrollments:,} enrollments, {sizes.reviews:,} reviews "
+        "(from a tenth of the enrollments; a few hidden, some answered by the instructor)"
     )
 
     pages = pages_resolve()

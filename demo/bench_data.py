@@ -6,8 +6,11 @@ which re-exports every name here."""
 
 from __future__ import annotations
 
+import random
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,6 +45,10 @@ class Sizes:
     @property
     def big_first_student(self) -> int:
         return self.typical_students // 2
+
+    @property
+    def reviews(self) -> int:
+        return self.enrollments // 10
 
     @property
     def lessons(self) -> int:
@@ -107,8 +114,108 @@ def other_courses_of(student: int, *, sizes: Sizes = SIZES) -> list[int]:
     return [(student * 7 + j * 23) % sizes.other_courses for j in range(count)]
 
 
+def enrollments_planned(sizes: Sizes = SIZES) -> Iterator[tuple[int, str, int]]:
+    """(student index, course slug, progress percent) of every seeded enrollment."""
+    typical_lessons = sizes.typical[0] * sizes.typical[1]
+    big_end = sizes.big_first_student + sizes.big_students
+    for student in range(sizes.students):
+        if student < sizes.typical_students:
+            yield student, TYPICAL_SLUG, typical_lessons_completed(student) * 100 // typical_lessons
+        if sizes.big_first_student <= student < big_end:
+            yield student, BIG_SLUG, 0
+        for index in other_courses_of(student, sizes=sizes):
+            yield student, other_course_slug(index), 0
+
+
 _TEXTS = tomllib.loads((Path(__file__).resolve().parent / "data" / "bench.toml").read_text(encoding="utf-8"))
 LESSON_TEXT: str = _TEXTS["lesson_text"]
 COURSE_DESCRIPTION: str = _TEXTS["course_description"]
 FIRST_NAMES: list[str] = _TEXTS["first_names"]
 LAST_NAMES: list[str] = _TEXTS["last_names"]
+QUIZ_TEXTS: dict = _TEXTS["quiz"]  # choices: question kind -> [text, correct] pairs
+_REVIEWS = _TEXTS["reviews"]
+
+# Reviews: one from a tenth of the enrollments, drawn with a fixed seed so that every
+# run (and every database) gets the same ones.
+REVIEW_SEED = 20_261_202
+REVIEW_DAYS = 540  # written over the last year and a half
+# The chance of 1..5 stars for a course of quality 0 and of quality 1 (a course's
+# quality is drawn between the two): mostly 4 and 5 stars, some lower.
+_STARS_WORST = (0.06, 0.05, 0.14, 0.35, 0.40)
+_STARS_BEST = (0.02, 0.02, 0.06, 0.30, 0.60)
+
+
+@dataclass(frozen=True)
+class PlannedReview:
+    student: int
+    course: str  # slug
+    rating: int
+    body: str
+    age: timedelta  # how long ago it was written, in whole days
+    reply: str  # the instructor's answer; "" for none
+    reply_after: timedelta  # how long after the review the answer came (at most its age)
+    hidden_reason: str  # "" unless staff hid it
+
+
+def _review_share(index: int, slug: str, rng: random.Random) -> float:
+    """How readily the students of the course `course_specs` lists at `index`
+    review it (a weight): the big and typical courses 1, one small course in 25
+    never reviewed, another in 25 once or twice, the others 0.2 to 2 at random."""
+    if slug in (BIG_SLUG, TYPICAL_SLUG):
+        return 1.0
+    if index % 25 in (0, 1):
+        return 0.03 * (index % 25)
+    return 0.2 + 1.8 * rng.random() ** 2
+
+
+def _review_body(rng: random.Random, rating: int) -> str:
+    texts = _REVIEWS["positive" if rating >= 4 else "mixed" if rating == 3 else "negative"]
+    body = " ".join(rng.sample(texts["sentences"], rng.randint(2, 4)))
+    if rng.random() < 0.3:
+        body += "\n\n" + rng.choice(texts["details"])
+    return body
+
+
+def reviews_planned(sizes: Sizes = SIZES) -> list[PlannedReview]:
+    """`sizes.reviews` reviews of the seeded enrollments, at most one per
+    enrollment, shared out over the courses in proportion to their students
+    times `_review_share` (largest remainders, so the total is exact)."""
+    rng = random.Random(REVIEW_SEED)
+    students: dict[str, list[int]] = {}
+    for student, slug, _ in enrollments_planned(sizes):
+        students.setdefault(slug, []).append(student)
+    weights = {
+        slug: len(students[slug]) * _review_share(index, slug, rng)
+        for index, (slug, *_) in enumerate(course_specs(sizes))
+        if slug in students
+    }
+    exact = {slug: sizes.reviews * weight / sum(weights.values()) for slug, weight in weights.items()}
+    quotas = {slug: int(value) for slug, value in exact.items()}
+    short = sizes.reviews - sum(quotas.values())
+    for slug in sorted(exact, key=lambda slug: quotas[slug] - exact[slug])[:short]:
+        quotas[slug] += 1
+
+    reviews = []
+    for slug, quota in quotas.items():
+        quality = rng.random()
+        stars = [
+            worst + (best - worst) * quality for worst, best in zip(_STARS_WORST, _STARS_BEST, strict=True)
+        ]
+        for student in sorted(rng.sample(students[slug], quota)):
+            rating = rng.choices(range(1, 6), stars)[0]
+            age = timedelta(days=rng.randrange(REVIEW_DAYS))
+            # Instructors answer the critical reviews more often; staff hid a few.
+            answered = rng.random() < (0.4 if rating <= 3 else 0.1)
+            reviews.append(
+                PlannedReview(
+                    student=student,
+                    course=slug,
+                    rating=rating,
+                    body=_review_body(rng, rating),
+                    age=age,
+                    reply=rng.choice(_REVIEWS["replies"]) if answered else "",
+                    reply_after=min(age, timedelta(hours=rng.randint(1, 240))),
+                    hidden_reason=rng.choice(_REVIEWS["hidden_reasons"]) if rng.random() < 0.01 else "",
+                )
+            )
+    return reviews

@@ -17,8 +17,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from community.services import review_answer, review_save
 from courses.models import Lesson, Quiz
-from learning.models import Submission
+from enrollments.services import enrollment_revoke
+from learning.models import Certificate, Submission
 from learning.services.progress import lesson_complete
 from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from tests.factories import (
@@ -27,6 +29,7 @@ from tests.factories import (
     LessonFactory,
     ModuleFactory,
     NotificationFactory,
+    UserFactory,
 )
 from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
 
@@ -47,8 +50,10 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture
 def site(instructor, student):
     """One small school: a free course the student is part-way through (text,
-    video preview, quiz, assignment), a paid course they have not bought,
-    a few more courses for the catalogue, unread notifications."""
+    video preview, quiz, assignment) and may review, reviewed by two others
+    (one answered by the instructor), a paid course they have not bought,
+    a few more courses for the catalogue, unread notifications, a certificate
+    and a revoked one."""
     course = CourseFactory(
         title="Django for grown-ups",
         slug="django-for-grown-ups",
@@ -120,6 +125,25 @@ def site(instructor, student):
     NotificationFactory(user=student, title="Your work was reviewed", message="It needs a little more work.")
     NotificationFactory(user=student, title="Welcome to Doctrina", read=True)
 
+    def classmate(first_name: str, last_name: str, rating: int, body: str):
+        """A student who got 20% into the course (enough to review it), reviewed
+        it, and finished the short course: (their review, their certificate)."""
+        user = UserFactory(first_name=first_name, last_name=last_name)
+        EnrollmentFactory(user=user, course=course)
+        lesson_complete(user=user, lesson=done)
+        review = review_save(user=user, course=course, rating=rating, body=body).review
+        finished = EnrollmentFactory(user=user, course=other)
+        lesson_complete(user=user, lesson=other.modules.get().lessons.get())
+        return review, Certificate.objects.get(enrollment=finished)
+
+    _, certificate = classmate("Ben", "Okafor", 4, "Clear and *practical*:\n\n- models\n- migrations")
+    answered, revoked_certificate = classmate("Chloe", "Martin", 2, "Too fast for me.")
+    review_answer(review=answered, body="Thank you, Chloe: the **Foundations** module goes slower.")
+    review_save(
+        user=answered.user, course=course, rating=2, body="Too fast for me, the migrations part above all."
+    )
+    enrollment_revoke(enrollment=revoked_certificate.enrollment)  # a refund of the short course
+
     lesson_args = {"slug": course.slug, "lesson_id": quiz.lesson_id}
     return SimpleNamespace(
         course=course,
@@ -133,18 +157,24 @@ def site(instructor, student):
         quiz_result_url=reverse(
             "learning:quiz_result", kwargs={**lesson_args, "attempt_id": first_attempt.pk}
         ),
+        certificate=certificate,
+        revoked_certificate=revoked_certificate,
     )
 
 
 @dataclass(frozen=True)
 class Screen:
-    """A page to check: who looks at it, where it is, its main call to action,
-    whether a phone shows that call to action on its first screen, and the side
-    column a desktop shows beside the content (None where the page has none)."""
+    """A page to check: who looks at it, where it is, what they do there first
+    (`then`: fill in and send a form; None to look only), its main call to
+    action, whether a phone shows that call to action on its first screen, and
+    the side column a desktop shows beside the content (None where the page has
+    none)."""
 
     url: Callable
     cta: Callable
     as_student: bool = False
+    as_instructor: bool = False
+    then: Callable | None = None
     payments: bool = False
     first_screen: bool = False
     side_column: str | None = None
@@ -156,6 +186,28 @@ def _button(name):
 
 def _link(name):
     return lambda page: page.get_by_role("main").get_by_role("link", name=name, exact=True)
+
+
+def _publish_a_review(page) -> None:
+    form = page.locator("#your-review")
+    form.get_by_role("radio", name="5 stars").check()
+    form.get_by_label("Your review").fill("Exactly the pace I needed.")
+    form.get_by_role("button", name="Publish your review").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you: your review is published.")
+
+
+def _send_a_review_without_rating(page) -> None:
+    # The browser itself asks for the rating first (`required`); the server's
+    # answer is what a browser without form validation, or a stale page, gets.
+    form = page.locator("#your-review form")
+    form.evaluate("form => { form.noValidate = true; }")
+    form.get_by_role("button", name="Publish your review").click()
+    expect(page.get_by_role("alert")).to_have_text("This field is required.")
+
+
+def _send_an_empty_answer(page) -> None:
+    page.get_by_role("main").get_by_role("button", name="Publish answer", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Write an answer first.")
 
 
 ENROLLMENT_ASIDE = "aside[aria-label='Enrollment']"
@@ -239,6 +291,44 @@ SCREENS = {
         as_student=True,
         first_screen=True,
     ),
+    # The student's review, published through the form: the page is scrolled to it.
+    "course-with-reviews": Screen(
+        lambda s: s.course.get_absolute_url(),
+        _button("Update your review"),
+        as_student=True,
+        then=_publish_a_review,
+    ),
+    "review-form-error": Screen(
+        lambda s: s.course.get_absolute_url(),
+        _button("Publish your review"),
+        as_student=True,
+        then=_send_a_review_without_rating,
+    ),
+    "review-answer-form": Screen(
+        lambda s: s.course.get_absolute_url(),
+        _button("Publish answer"),
+        as_instructor=True,
+        side_column=ENROLLMENT_ASIDE,
+    ),
+    "review-answer-error": Screen(
+        lambda s: s.course.get_absolute_url(),
+        _button("Publish answer"),
+        as_instructor=True,
+        then=_send_an_empty_answer,
+    ),
+    "reviews-list": Screen(
+        lambda s: reverse("community:reviews", kwargs={"slug": s.course.slug}), _button("Apply")
+    ),
+    "certificate": Screen(
+        lambda s: s.certificate.get_absolute_url(),
+        lambda page: page.get_by_test_id("certificate-name"),
+        first_screen=True,
+    ),
+    "certificate-revoked": Screen(
+        lambda s: s.revoked_certificate.get_absolute_url(),
+        lambda page: page.get_by_test_id("certificate-revoked"),
+        first_screen=True,
+    ),
     "log-in": Screen(lambda s: reverse("account_login"), _button("Sign In"), first_screen=True),
     "sign-up": Screen(lambda s: reverse("account_signup"), _button("Sign Up")),
     "password-reset": Screen(
@@ -249,7 +339,7 @@ SCREENS = {
 
 
 @pytest.fixture
-def open_screen(page, log_in, site, student, settings):
+def open_screen(page, log_in, site, student, instructor, settings):
     """open_screen(name, viewport) -> the Screen, with the page loaded as its viewer."""
 
     def _open(name: str, viewport: dict) -> Screen:
@@ -258,9 +348,13 @@ def open_screen(page, log_in, site, student, settings):
             settings.STRIPE_SECRET_KEY = "sk_test_not_called_by_these_checks"
         if screen.as_student:
             log_in(student)
+        if screen.as_instructor:
+            log_in(instructor)
         page.set_viewport_size(viewport)
         page.goto(screen.url(site))
         expect(page.get_by_role("main")).to_be_visible()
+        if screen.then:
+            screen.then(page)
         return screen
 
     return _open

@@ -2,14 +2,14 @@
 
 200 published courses (one of 50 modules x 20 lessons, a typical one of 20 x 10,
 one paid course left without students for the webhook benchmark, the rest small),
-10,000 students and 100,000 enrollments, one "Course enrolled!" notification
-per enrollment, lesson progress through the typical course, and its quizzes.
+10,000 students, 100,000 enrollments, a "Course enrolled!" notification for each,
+lesson progress through the typical course, its quizzes, and 10,000 reviews (from
+a tenth of the enrollments) with every course's rating figures.
 
-Rows are written with bulk_create in batches, one transaction per part, so a
-part is either all there or absent. A second run counts each part and skips
-what is already seeded with the same sizes; a part found with other sizes stops
-the command (`--reset` deletes the bench rows first). Everything seeded is
-recognisable: course slugs start with `bench-`, e-mails end with BENCH_DOMAIN.
+Rows are written with bulk_create in batches, one transaction per part (all there
+or absent). A second run counts each part and skips what is seeded with the same
+sizes; a part found with other sizes stops the command (`--reset` deletes the bench
+rows first). Bench rows: course slugs start `bench-`, e-mails end with BENCH_DOMAIN.
 
 Not for a database with real data: 10,000 accounts share one password hash.
 """
@@ -18,34 +18,39 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import timedelta
+from itertools import islice
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from community.models import Review
+from community.services import course_rating_refresh
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from demo.bench_data import (
     BENCH_DOMAIN,
-    BIG_SLUG,
     COURSE_DESCRIPTION,
     FIRST_NAMES,
     LAST_NAMES,
     LESSON_TEXT,
     PAID_SLUG,
+    QUIZ_TEXTS,
     SIZES,
     SLUG_PREFIX,
     STUDENT_PASSWORD,
     TYPICAL_SLUG,
     course_specs,
+    enrollments_planned,
     instructor_email,
-    other_course_slug,
-    other_courses_of,
+    reviews_planned,
     student_email,
     typical_lessons_completed,
 )
 
 # Re-exported: bench/ imports this module (`seed_bench as seed`) for the data set's shape.
+from demo.bench_data import BIG_SLUG as BIG_SLUG
 from demo.bench_data import PROGRESS_STUDENT_COMPLETED as PROGRESS_STUDENT_COMPLETED
 from demo.bench_data import STUDENT_ENROLLED as STUDENT_ENROLLED
 from demo.bench_data import STUDENT_PROGRESS as STUDENT_PROGRESS
@@ -81,6 +86,7 @@ class Command(BaseCommand):
             ("notifications", self._count_notifications, self.sizes.enrollments, self._seed_notifications),
             ("lesson progress", self._count_progress, self._expected_progress(), self._seed_progress),
             ("quizzes", self._count_quizzes, self.sizes.typical[0], self._seed_quizzes),
+            ("reviews", self._count_reviews, self.sizes.reviews, self._seed_reviews),
         ]
         seeded_any = False
         for label, count, expected, seed in steps:
@@ -118,16 +124,8 @@ class Command(BaseCommand):
 
     def _bulk(self, model: type[models.Model], rows: Iterable[models.Model], total: int, label: str) -> None:
         """bulk_create in batches, with a progress line per batch."""
-        batch: list[models.Model] = []
-        written = 0
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH_SIZE:
-                model.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-                self.stdout.write(f"  {label}: {written:,} / {total:,}")
-        if batch:
+        rows, written = iter(rows), 0
+        while batch := list(islice(rows, BATCH_SIZE)):
             model.objects.bulk_create(batch)
             written += len(batch)
             self.stdout.write(f"  {label}: {written:,} / {total:,}")
@@ -137,24 +135,11 @@ class Command(BaseCommand):
 
     def _student_ids(self) -> dict[int, int]:
         """Student index -> user id."""
-        prefix_length = len("student")
-        ids = {}
-        for pk, email in self._bench_users().filter(email__startswith="student").values_list("pk", "email"):
-            ids[int(email.split("@")[0][prefix_length:])] = pk
-        return ids
+        rows = self._bench_users().filter(email__startswith="student").values_list("pk", "email")
+        return {int(email.split("@")[0].removeprefix("student")): pk for pk, email in rows}
 
-    def _course_ids(self) -> tuple[int, int, list[int]]:
-        """(typical course id, big course id, small course ids in index order)."""
-        courses = dict(Course.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", "pk"))
-        others = [courses[other_course_slug(index)] for index in range(self.sizes.other_courses)]
-        return courses[TYPICAL_SLUG], courses[BIG_SLUG], others
-
-    def _typical_lessons_in_order(self) -> list[int]:
-        return list(
-            Lesson.objects.filter(module__course__slug=TYPICAL_SLUG)
-            .order_by("module__order", "module__pk", "order", "pk")
-            .values_list("pk", flat=True)
-        )
+    def _course_ids(self) -> dict[str, int]:
+        return dict(Course.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", "pk"))
 
     # --- Courses ----------------------------------------------------------------------
 
@@ -214,12 +199,9 @@ class Command(BaseCommand):
             for module in modules:
                 count = lessons_per_module[module.course_id]
                 for order in range(count):
+                    kind = (Lesson.Kind.VIDEO, Lesson.Kind.TEXT, Lesson.Kind.VIDEO)[order % 3]
                     if module.course_id == typical_pk and order == count - 1:
                         kind = Lesson.Kind.QUIZ
-                    elif order % 3 == 1:
-                        kind = Lesson.Kind.TEXT
-                    else:
-                        kind = Lesson.Kind.VIDEO
                     yield Lesson(
                         module=module,
                         title=f"{module.title}, lesson {order + 1}",
@@ -261,16 +243,9 @@ class Command(BaseCommand):
 
     def _enrollment_plan(self) -> Iterable[tuple[int, int, int]]:
         """(student index, course id, progress percent) for every seeded enrollment."""
-        typical, big, others = self._course_ids()
-        typical_lessons = self.sizes.typical[0] * self.sizes.typical[1]
-        big_end = self.sizes.big_first_student + self.sizes.big_students
-        for student in range(self.sizes.students):
-            if student < self.sizes.typical_students:
-                yield student, typical, typical_lessons_completed(student) * 100 // typical_lessons
-            if self.sizes.big_first_student <= student < big_end:
-                yield student, big, 0
-            for index in other_courses_of(student, sizes=self.sizes):
-                yield student, others[index], 0
+        courses = self._course_ids()
+        for student, slug, percent in enrollments_planned(self.sizes):
+            yield student, courses[slug], percent
 
     def _count_enrollments(self) -> int:
         return (
@@ -329,7 +304,11 @@ class Command(BaseCommand):
 
     def _seed_progress(self) -> None:
         users = self._student_ids()
-        lessons = self._typical_lessons_in_order()
+        lessons = list(
+            Lesson.objects.filter(module__course__slug=TYPICAL_SLUG)
+            .order_by("module__order", "module__pk", "order", "pk")
+            .values_list("pk", flat=True)
+        )
         now = timezone.now()
         self._bulk(
             LessonProgress,
@@ -357,27 +336,54 @@ class Command(BaseCommand):
             Question(
                 quiz=quiz,
                 kind=kinds[order % len(kinds)],
-                prompt=f"Question {order + 1}: which of these statements about `QuerySet` is true?",
-                explanation="A QuerySet is lazy: it runs its query when it is first iterated.",
+                prompt=f"Question {order + 1}: {QUIZ_TEXTS['prompt']}",
+                explanation=QUIZ_TEXTS["explanation"],
                 order=order,
             )
             for quiz in quizzes
             for order in range(self.sizes.questions_per_quiz)
         )
-        choices = []
-        for question in questions:
-            if question.kind == Question.Kind.TRUE_FALSE:
-                texts = [("True", True), ("False", False)]
-            elif question.kind == Question.Kind.MULTIPLE:
-                texts = [("It is lazy", True), ("It is cached once evaluated", True), ("It is a list", False)]
-            else:
-                texts = [("It is lazy", True), ("It runs at once", False), ("It is a tuple", False)]
-            choices += [
-                Choice(question=question, text=text, is_correct=correct, order=order)
-                for order, (text, correct) in enumerate(texts)
-            ]
+        choices = [
+            Choice(question=question, text=text, is_correct=correct, order=order)
+            for question in questions
+            for order, (text, correct) in enumerate(QUIZ_TEXTS["choices"][question.kind])
+        ]
         Choice.objects.bulk_create(choices, batch_size=BATCH_SIZE)
         self.stdout.write(f"  quizzes: {len(quizzes)}, questions: {len(questions)}, choices: {len(choices)}")
+
+    # --- Reviews ----------------------------------------------------------------------
+
+    def _count_reviews(self) -> int:
+        return Review.objects.filter(course__slug__startswith=SLUG_PREFIX).count()
+
+    def _seed_reviews(self) -> None:
+        # Rows, not `review_save` (seconds, not minutes), by active students whatever their progress:
+        # the bench's (0-40 of the typical course's 200 lessons) leaves few at REVIEW_MIN_PROGRESS.
+        users, courses, now = self._student_ids(), self._course_ids(), timezone.now()
+        planned = reviews_planned(self.sizes)
+        reviews = [
+            Review(
+                user_id=users[plan.student],
+                course_id=courses[plan.course],
+                rating=plan.rating,
+                body=plan.body,
+                reply=plan.reply,
+                replied_at=now - plan.age + plan.reply_after if plan.reply else None,
+                hidden_at=now - plan.age / 2 if plan.hidden_reason else None,
+                hidden_reason=plan.hidden_reason,
+            )
+            for plan in planned
+        ]
+        self._bulk(Review, reviews, len(reviews), "reviews")
+        # bulk_create stamps `created_at` (auto_now_add) now: one UPDATE a day dates them as planned.
+        days: dict[timedelta, list[int]] = {}
+        for review, plan in zip(reviews, planned, strict=True):
+            days.setdefault(plan.age, []).append(review.pk)
+        for age, pks in days.items():
+            Review.objects.filter(pk__in=pks).update(created_at=now - age)
+        for course_id in courses.values():
+            course_rating_refresh(course_id=course_id)
+        self.stdout.write(f"  dated over {len(days)} days; rating figures of {len(courses):,} courses")
 
     # --- Reset ------------------------------------------------------------------------
 

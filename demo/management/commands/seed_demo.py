@@ -1,7 +1,12 @@
 """`python manage.py seed_demo`: a believable demo catalogue.
 
 The catalogue is data, `demo/data/catalogue.toml` (read and checked by
-`demo.catalogue`); this command writes it through the authoring services.
+`demo.catalogue`); this command writes it through the services the site uses:
+the authoring services for courses, enrollment, and for the students' progress
+the very calls their clicks make (a lesson marked complete, a quiz passed with
+the right answers, an assignment sent and passed by the course's instructor),
+so that certificates, notifications and rating figures come from the site's
+own code.
 
 Everything is keyed on a natural key (a user's e-mail, a course's slug, a
 module's (course, title), a lesson's (module, title), a quiz's lesson, a
@@ -9,12 +14,21 @@ question's (quiz, prompt)) and only created when missing, so a second run
 changes nothing, and an instructor's later edits to a seeded course survive a
 re-run. A question is created with its choices or not at all: adding a choice
 to a question an instructor has edited could make it unanswerable.
+
+A student's progress is only ever added to: a course already completed (its
+certificate issued) is left alone, lessons the student completed are skipped,
+and a review that exists (perhaps edited since) is kept as it is.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.http import QueryDict
 
+from community.models import Review
+from community.services import ReviewNotAllowed, review_answer, review_save
 from courses.models import Course, Lesson, Module, Quiz
+from courses.quizzes import field_name
 from courses.services import (
     course_save,
     lesson_save,
@@ -24,22 +38,62 @@ from courses.services import (
     question_create,
     quiz_save,
 )
-from demo.catalogue import CatalogueError, SeedCourse, SeedLesson, SeedQuiz, SeedUser, catalogue_load
+from demo.catalogue import (
+    Catalogue,
+    CatalogueError,
+    SeedCourse,
+    SeedLesson,
+    SeedQuiz,
+    SeedReview,
+    SeedUser,
+    catalogue_load,
+)
+from enrollments.models import Enrollment
 from enrollments.services import EnrollmentNotAllowed, enrollment_create_free
+from learning.models import Certificate, Submission
+from learning.selectors.progress import completed_lesson_ids_get
+from learning.services.assignments import ReviewNotAllowed as SubmissionReviewNotAllowed
+from learning.services.assignments import SubmissionNotAllowed, submission_review, submission_submit
+from learning.services.progress import SELF_MARKED_KINDS, ProgressNotAllowed, lesson_complete
+from learning.services.quizzes import (
+    QuizNotAvailable,
+    attempt_questions,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+)
 from lms.models import User
 from lms.services import user_make_instructor
 
 
 class Command(BaseCommand):
-    help = "Create demo users, courses, modules, lessons and enrollments. Safe to run again."
+    help = (
+        "Create demo users, courses, modules, lessons, enrollments, a completed course and reviews."
+        " Safe to run again."
+    )
 
-    @transaction.atomic
     def handle(self, *args, **options):
         try:
             catalogue = catalogue_load()
         except CatalogueError as error:
             raise CommandError(str(error)) from error
         self.created = 0
+        # All or nothing. What the services leave to run after the commit (the
+        # e-mails the demo students are sent) runs as this block ends, so the
+        # accounts below are the last thing printed.
+        with transaction.atomic():
+            self._seed(catalogue)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({self.created} objects created; {len(catalogue.courses)} courses)."
+                if self.created
+                else "Demo data already present: nothing changed."
+            )
+        )
+        self.stdout.write("Log in with (e-mail / password):")
+        for role, seed in catalogue.accounts():
+            self.stdout.write(f"  {role:<10} {seed.email:<26} {seed.password}")
+
+    def _seed(self, catalogue: Catalogue) -> None:
         self._user(catalogue.admin, superuser=True)
         instructors = {}
         for seed in catalogue.instructors:
@@ -50,7 +104,7 @@ class Command(BaseCommand):
             instructors[seed.email] = user
         students = {seed.email: self._user(seed) for seed in catalogue.students}
 
-        courses = {}
+        courses, course_seeds = {}, {seed.slug: seed for seed in catalogue.courses}
         for seed in catalogue.courses:
             courses[seed.slug] = self._course(seed, instructor=instructors[seed.instructor])
 
@@ -65,16 +119,16 @@ class Command(BaseCommand):
                 self.created += 1
                 self._say(f"  enrolled {email} in {slug}")
 
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready ({self.created} objects created; {len(catalogue.courses)} courses)."
-                if self.created
-                else "Demo data already present: nothing changed."
+        for email, slug in catalogue.completions:
+            self._course_complete(students[email], courses[slug], seed=course_seeds[slug])
+        for review_seed in catalogue.reviews:
+            slug = review_seed.course
+            self._review(
+                review_seed,
+                student=students[review_seed.student],
+                course=courses[slug],
+                seed_course=course_seeds[slug],
             )
-        )
-        self.stdout.write("Log in with (e-mail / password):")
-        for role, seed in catalogue.accounts():
-            self.stdout.write(f"  {role:<10} {seed.email:<26} {seed.password}")
 
     def _say(self, message: str) -> None:
         self.stdout.write(message)
@@ -185,3 +239,108 @@ class Command(BaseCommand):
         if created or added:
             self._say(f"  + quiz {lesson.title}: {added} question{'s' if added != 1 else ''}")
         return quiz
+
+    # --- The students' learning, through the services their clicks call ----------------------
+
+    def _course_complete(self, student: User, course: Course, *, seed: SeedCourse) -> None:
+        """Complete every lesson of the course for the student: the site then
+        records the completion and issues the certificate itself."""
+        enrollment = Enrollment.objects.get(user=student, course=course)
+        if enrollment.completed_at is not None:
+            return  # completed before; lessons added since do not undo that
+        self._lessons_complete(student, course, seed=seed, until=100)
+        certificate = Certificate.objects.filter(enrollment=enrollment).first()
+        if certificate is None:
+            raise CommandError(f"{student.email} completed {course.slug} but was given no certificate.")
+        self.created += 1
+        self._say(f"  {student.email} completed {course.slug}: certificate {certificate.get_absolute_url()}")
+
+    def _lessons_complete(self, student: User, course: Course, *, seed: SeedCourse, until: int) -> None:
+        """Complete the student's open lessons of the course, first to last in
+        curriculum order, until their progress is at least `until` percent."""
+        enrollment = Enrollment.objects.get(user=student, course=course)
+        done = completed_lesson_ids_get(user=student, course=course)
+        lessons = Lesson.objects.filter(module__course=course).in_curriculum_order().select_related("module")
+        for lesson in lessons:
+            if enrollment.progress_percent >= until:
+                break
+            if lesson.pk in done:
+                continue
+            how = self._lesson_complete(student, lesson, course=course, seed=seed)
+            self.created += 1
+            self._say(f"  {student.email} completed {course.slug} / {lesson.title} ({how})")
+            enrollment.refresh_from_db(fields=["progress_percent"])
+        if enrollment.progress_percent < until:
+            raise CommandError(
+                f"{student.email} is at {enrollment.progress_percent}% of {course.slug}"
+                f" after every lesson, not {until}%."
+            )
+
+    def _lesson_complete(self, student: User, lesson: Lesson, *, course: Course, seed: SeedCourse) -> str:
+        """Complete one lesson as the student would; returns how, for the log."""
+        try:
+            if lesson.kind in SELF_MARKED_KINDS:
+                lesson_complete(user=student, lesson=lesson)
+                return "marked complete"
+            if lesson.kind == Lesson.Kind.QUIZ:
+                return self._quiz_pass(student, lesson)
+            return self._assignment_pass(student, lesson, course=course, seed=seed)
+        except (
+            ProgressNotAllowed,
+            QuizNotAvailable,
+            SubmissionNotAllowed,
+            SubmissionReviewNotAllowed,
+        ) as error:
+            raise CommandError(
+                f"{student.email} cannot complete {course.slug} / {lesson.title}: {error}"
+            ) from None
+
+    def _quiz_pass(self, student: User, lesson: Lesson) -> str:
+        quiz = Quiz.objects.select_related("lesson__module").filter(lesson=lesson).first()
+        if quiz is None:
+            raise QuizNotAvailable("This quiz lesson has no quiz.")
+        # The attempt already open, if the student started one, or a new one.
+        attempt = quiz_attempt_start(user=student, quiz=quiz)
+        attempt.quiz = quiz  # with its lesson and module, as quiz_attempt_submit wants
+        answers = QueryDict(mutable=True)
+        for question in attempt_questions(attempt=attempt):
+            answers.setlist(
+                field_name(question.pk), [str(c.pk) for c in question.choices.all() if c.is_correct]
+            )
+        attempt = quiz_attempt_submit(attempt=attempt, data=answers)
+        if not attempt.passed:
+            raise QuizNotAvailable(f"The right answers scored {attempt.score}%, under the pass mark.")
+        return f"passed the quiz with {attempt.score}%"
+
+    def _assignment_pass(self, student: User, lesson: Lesson, *, course: Course, seed: SeedCourse) -> str:
+        lesson_seed = seed.lesson(module=lesson.module.title, title=lesson.title)
+        work = lesson_seed.demo_submission if lesson_seed is not None else None
+        if work is None:
+            raise SubmissionNotAllowed("The data file gives no demo_submission for this assignment.")
+        # Work the student sent themself and that awaits review is kept, and passed.
+        submission = Submission.objects.filter(
+            user=student, lesson=lesson, status=Submission.Status.SUBMITTED
+        ).first() or submission_submit(user=student, lesson=lesson, text=work.text)
+        submission_review(
+            submission=submission,
+            reviewer=course.instructor,
+            status=Submission.Status.PASSED,
+            feedback=work.feedback,
+        )
+        return f"assignment passed by {course.instructor.email}"
+
+    def _review(self, seed: SeedReview, *, student: User, course: Course, seed_course: SeedCourse) -> None:
+        review = Review.objects.filter(user=student, course=course).first()
+        if review is None:
+            self._lessons_complete(student, course, seed=seed_course, until=settings.REVIEW_MIN_PROGRESS)
+            try:
+                saved = review_save(user=student, course=course, rating=seed.rating, body=seed.body)
+            except ReviewNotAllowed as error:
+                raise CommandError(f"{student.email} cannot review {course.slug}: {error}") from None
+            review = saved.review
+            self.created += 1
+            self._say(f"  {student.email} reviewed {course.slug}: {seed.rating} stars")
+        if seed.answer and review.replied_at is None:
+            review_answer(review=review, body=seed.answer)
+            self.created += 1
+            self._say(f"  {course.instructor.email} answered the review of {course.slug} by {student.email}")
