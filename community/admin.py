@@ -7,6 +7,8 @@ answer on the course page, and never hide a review of their own course."""
 from django import forms
 from django.contrib import admin
 
+from community.announcements import admin as announcements_admin  # noqa: F401 - registers it
+from community.discussions import admin as discussions_admin  # noqa: F401 - registers it
 from community.models import Review
 from community.policies import can_moderate_reviews, reviews_visible_in_admin_to
 from community.services import review_hide, review_show

@@ -6,7 +6,13 @@ class CommunityConfig(AppConfig):
     name = "community"
     # What the Instructors group may do with this app's models (lms.services):
     # see the reviews of their courses (they answer on the course page; hiding is for staff).
-    instructor_permissions = {"review": ("view",)}
+    instructor_permissions = {
+        "review": ("view",),
+        "announcement": ("add", "view"),
+        "question": ("view", "change"),  # discussions: hide and show the posts of their courses
+        "reply": ("view", "change"),
+    }
 
     def ready(self) -> None:
         from community import receivers, sections  # noqa: F401 - connects them, registers them
+        from community.discussions import sections as discussions  # noqa: F401 - registers them

@@ -79,3 +79,8 @@ class CourseRating(models.Model):
             count = getattr(self, f"stars_{stars}")
             rows.append((stars, count, round(count * 100 / self.count) if self.count else 0))
         return rows
+
+
+# The models of community's other parts, so that Django finds them.
+from community.announcements.models import Announcement  # noqa: E402, F401
+from community.discussions.models import Question, Reply  # noqa: E402, F401

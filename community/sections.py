@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, Expression, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from community.announcements.selectors import announcements_newest
 from community.forms import ReviewForm
 from community.models import CourseRating
 from community.selectors import course_reviews_get
@@ -25,6 +26,14 @@ def _rating_figure(field: str, default: Expression | None) -> Any:
         return Coalesce(value, default) if default is not None else value
 
     return figure
+
+
+def course_announcements_context(context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """For the course's students and its authors only (one query); nothing for anyone else."""
+    page = context["page"]  # learning.selectors.pages.CoursePage
+    if not (page.is_enrolled or page.can_edit):
+        return None
+    return {"announcements": announcements_newest(course=page.course), "can_announce": page.can_edit}
 
 
 def course_reviews_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,5 +66,14 @@ catalogue_sort_register(
 section_register("course_card.meta", template="community/includes/rating_meta.html")
 section_register("course_page.meta", template="community/includes/rating_meta.html")
 section_register(
-    "course_page.main", template="community/includes/course_reviews.html", context=course_reviews_context
+    "course_page.main",
+    template="community/announcements/includes/course_announcements.html",
+    context=course_announcements_context,
+    order=10,
+)
+section_register(
+    "course_page.main",
+    template="community/includes/course_reviews.html",
+    context=course_reviews_context,
+    order=20,
 )

@@ -1,11 +1,33 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "lms"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        # After every `migrate`, the Instructors group gets the permissions the apps
+        # declare now (a new app's models included), without waiting for the next
+        # make_instructor.
+        post_migrate.connect(_instructors_group_refresh, dispatch_uid="lms.instructors_group")
+
+
+def _instructors_group_refresh(sender, using="default", **kwargs) -> None:
+    # post_migrate is sent once per installed app that has models, in order, after the
+    # permissions of that app are created: the last one sees every app's permissions.
+    from django.apps import apps as registry
+    from django.contrib.auth.models import Group
+
+    from lms.services import INSTRUCTORS_GROUP, instructors_group_sync
+
+    with_models = [config for config in registry.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
+        return
+    if Group.objects.using(using).filter(name=INSTRUCTORS_GROUP).exists():
+        instructors_group_sync()
 
 
 class DoctrinaAdminConfig(admin_apps.AdminConfig):

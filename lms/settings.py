@@ -214,6 +214,16 @@ REVIEW_MIN_PROGRESS = env.int("REVIEW_MIN_PROGRESS", default=20)
 if not 0 <= REVIEW_MIN_PROGRESS <= 100:
     _refuse_to_start("REVIEW_MIN_PROGRESS", f"is {REVIEW_MIN_PROGRESS} (it is a percentage, 0 to 100")
 
+# --- Discussions ----------------------------------------------------------------
+# A student posts at most this many questions and replies (together) in any window of this many
+# minutes, counted in the database; over it the form comes back with their text. Instructors are not limited.
+DISCUSSION_POSTS_PER_WINDOW = env.int("DISCUSSION_POSTS_PER_WINDOW", default=10)
+DISCUSSION_WINDOW_MINUTES = env.int("DISCUSSION_WINDOW_MINUTES", default=10)
+if DISCUSSION_POSTS_PER_WINDOW < 1:
+    _refuse_to_start("DISCUSSION_POSTS_PER_WINDOW", f"is {DISCUSSION_POSTS_PER_WINDOW} (it must be 1 or more")
+if DISCUSSION_WINDOW_MINUTES < 1:
+    _refuse_to_start("DISCUSSION_WINDOW_MINUTES", f"is {DISCUSSION_WINDOW_MINUTES} (it must be 1 or more")
+
 # --- Stripe ---------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

@@ -129,8 +129,8 @@ ANONYMOUS_WARM = 3
 ANONYMOUS_COLD = ANONYMOUS_WARM + CURRICULUM_QUERIES
 # Enrolled: session, user, course with its figures, the viewer's enrollment (with
 # "continue" and their certificate), their completed lessons, the curriculum's
-# version, the newest reviews and their own, the unread badge.
-ENROLLED_WARM = 9
+# version, the newest announcements, the newest reviews and their own, the unread badge.
+ENROLLED_WARM = 10
 ENROLLED_COLD = ENROLLED_WARM + CURRICULUM_QUERIES
 
 

@@ -6,14 +6,14 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from lms.management.commands.make_instructor import Command as MakeInstructor
 from lms.models import User
-from lms.services import INSTRUCTORS_GROUP, user_make_instructor
+from lms.services import INSTRUCTORS_GROUP, instructors_group_sync, user_make_instructor
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +343,14 @@ def test_admin_refuses_an_existing_email_in_another_case_on_the_email_field(clie
     other.refresh_from_db()
     assert other.email == "other2@example.com"
     assert User.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_migrate_gives_the_instructors_group_the_permissions_apps_declare_now():
+    group = instructors_group_sync()
+    hide = Permission.objects.get(content_type__app_label="community", codename="change_question")
+    group.permissions.remove(hide)  # as on a site whose group predates discussions
+
+    call_command("migrate", verbosity=0)
+
+    assert Group.objects.get(name=INSTRUCTORS_GROUP).permissions.filter(pk=hide.pk).exists()
