@@ -9,8 +9,8 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
-    """A student's access to a course. `progress_percent` and `completed_at` are
-    written by `learning.services.progress` only."""
+    """A student's access to a course. `progress_percent`, `completed_at` and
+    `last_activity_at` are written by `learning.services` only."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -34,6 +34,9 @@ class Enrollment(models.Model):
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # When the student last did something in the course (a lesson marked, a quiz
+    # started or sent, an assignment sent); written by learning.services.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -49,6 +52,7 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["course", "status"]),
             models.Index(fields=["user", "status", "-enrolled_at"]),
+            models.Index(fields=["course", "last_activity_at"]),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,11 @@ from django.utils import timezone
 from courses.models import Lesson
 from enrollments.models import Enrollment
 from learning.models import Submission
-from learning.services.progress import enrollment_lock_active, lesson_progress_record
+from learning.services.progress import (
+    enrollment_activity_record,
+    enrollment_lock_active,
+    lesson_progress_record,
+)
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -83,7 +87,9 @@ def submission_submit(
     submission starts; after a pass nothing more is accepted."""
     if lesson.kind != Lesson.Kind.ASSIGNMENT:
         raise SubmissionNotAllowed("This lesson is not an assignment.")
-    enrollment_lock_active(user=user, course_id=lesson.module.course_id)
+    enrollment_activity_record(
+        enrollment=enrollment_lock_active(user=user, course_id=lesson.module.course_id)
+    )
     text = (text or "").strip()
     file = file or None  # a cleared ClearableFileInput gives False, not a file
     submissions = list(

@@ -70,6 +70,13 @@ def enrollment_lock_active(*, user: User, course_id: int) -> Enrollment:
     return enrollment
 
 
+def enrollment_activity_record(*, enrollment: Enrollment) -> None:
+    """The student did something in the course now (the teaching dashboard lists
+    students by it). The caller holds the enrollment's lock."""
+    enrollment.last_activity_at = timezone.now()
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=enrollment.last_activity_at)
+
+
 def _percentages_store(*, course_id: int, enrollments: QuerySet[Enrollment]) -> None:
     """Write the percentage of `enrollments` (all of course `course_id`) in one
     UPDATE, then record who has just completed the course. The caller holds the
@@ -168,6 +175,7 @@ def _self_marked_lesson_set(*, user: User, lesson: Lesson, completed: bool) -> E
             raise ProgressNotAllowed("A quiz lesson is completed by passing its quiz.")
         raise ProgressNotAllowed("An assignment lesson is completed when your submission is approved.")
     enrollment = enrollment_lock_active(user=user, course_id=lesson.module.course_id)
+    enrollment_activity_record(enrollment=enrollment)
     lesson_progress_record(enrollment=enrollment, lesson=lesson, completed=completed)
     return enrollment
 

@@ -18,7 +18,11 @@ from django.utils import timezone
 from courses.models import Question, Quiz
 from courses.quizzes import GradableQuestion, answers_from_form, grade
 from learning.models import QuizAttempt
-from learning.services.progress import enrollment_lock_active, lesson_progress_record
+from learning.services.progress import (
+    enrollment_activity_record,
+    enrollment_lock_active,
+    lesson_progress_record,
+)
 
 if TYPE_CHECKING:
     from lms.models import User
@@ -61,7 +65,9 @@ def quiz_attempt_start(*, user: User, quiz: Quiz) -> QuizAttempt:
     `quiz.lesson.module` must be loaded. Raises ProgressNotAllowed without an
     active enrollment and QuizNotAvailable when no attempt is left or the quiz
     has no questions yet."""
-    enrollment_lock_active(user=user, course_id=quiz.lesson.module.course_id)
+    enrollment_activity_record(
+        enrollment=enrollment_lock_active(user=user, course_id=quiz.lesson.module.course_id)
+    )
     now = timezone.now()
     attempts = list(QuizAttempt.objects.filter(user=user, quiz=quiz).order_by("attempt_number"))
     open_attempt = next((a for a in attempts if not a.is_submitted), None)
@@ -113,6 +119,7 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, data: Mapping) -> QuizAttempt:
     quiz = attempt.quiz
     lesson = quiz.lesson
     enrollment = enrollment_lock_active(user=attempt.user, course_id=lesson.module.course_id)
+    enrollment_activity_record(enrollment=enrollment)
     attempt = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.is_submitted:
         return attempt

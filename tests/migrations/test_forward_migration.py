@@ -270,6 +270,24 @@ def test_every_row_of_every_table_is_kept(old_database):
     assert sorted(c["enrollment_id"] for c in after["learning_certificate"]) == sorted(
         e["id"] for e in completed
     )
+    # Every enrollment's last activity is the latest thing its student did in the course.
+    lessons = {row["id"]: row["module_id"] for row in before["courses_lesson"]}
+    courses = {row["id"]: row["course_id"] for row in before["courses_module"]}
+    for enrollment in after["enrollments_enrollment"]:
+        done = [
+            p["updated_at"]
+            for p in before["enrollments_lessonprogress"]
+            if p["user_id"] == enrollment["user_id"]
+            and courses[lessons[p["lesson_id"]]] == enrollment["course_id"]
+        ]
+        sent = [
+            s["submitted_at"]
+            for s in before["enrollments_submission"]
+            if s["user_id"] == enrollment["user_id"]
+            and courses[lessons[s["lesson_id"]]] == enrollment["course_id"]
+        ]
+        if done or sent:
+            assert enrollment["last_activity_at"] >= max(done + sent)
 
 
 @pytest.mark.django_db(transaction=True)
