@@ -58,6 +58,11 @@ class CoursePage:
         return self.can_edit or self.is_enrolled
 
     @property
+    def all_done(self) -> bool:
+        """Every lesson the course has now is completed: "Continue" would start over."""
+        return self.is_enrolled and self.enrollment.progress_percent == 100
+
+    @property
     def call_to_action(self) -> str:
         """Which button the visitor gets: edit, continue, enroll, buy, login_enroll, login_buy."""
         if self.can_edit:

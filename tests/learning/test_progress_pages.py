@@ -58,7 +58,8 @@ def test_a_finished_course_continues_at_the_first_lesson(progressed):
         lesson_complete(user=user, lesson=lesson)
     html = client.get(course.get_absolute_url()).content.decode()
     assert "100% complete" in html
-    assert f'<a class="button" href="{lessons[0].get_absolute_url()}">Continue learning</a>' in html
+    assert f'<a class="button" href="{lessons[0].get_absolute_url()}">Go through it again</a>' in html
+    assert "Continue learning" not in html
 
 
 def test_visitors_see_no_ticks_or_progress(client):
