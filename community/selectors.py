@@ -27,13 +27,21 @@ DEFAULT_REVIEW_SORT = "newest"
 COURSE_PAGE_REVIEWS = 10
 
 
-def reviews_counted(*, course_id: int) -> QuerySet[Review]:
+def reviews_counted(
+    *, course_id: int | None = None, courses: QuerySet[Course] | None = None
+) -> QuerySet[Review]:
     """The reviews that count, on the pages and in the figures: not hidden by
-    staff, and written by a student whose enrollment is active."""
+    staff, and written by a student whose enrollment is active. Of one course
+    (`course_id`) or of several (`courses`)."""
     author_active = Enrollment.objects.filter(
         user=OuterRef("user"), course=OuterRef("course"), status=Enrollment.Status.ACTIVE
     )
-    return Review.objects.filter(course_id=course_id, hidden_at__isnull=True).filter(Exists(author_active))
+    reviews = (
+        Review.objects.filter(course_id=course_id)
+        if courses is None
+        else Review.objects.filter(course__in=courses)
+    )
+    return reviews.filter(hidden_at__isnull=True).filter(Exists(author_active))
 
 
 def reviews_for_course(*, course: Course, sort: str = DEFAULT_REVIEW_SORT) -> QuerySet[Review]:

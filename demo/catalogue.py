@@ -5,9 +5,11 @@ missing key, a value of the wrong type, a kind or status that does not exist,
 a natural key used twice (the seed would silently merge the two entries), a quiz
 on a lesson that is not a quiz, a question that could not be answered right, a
 reference to an account or course that is not in the file, a course completed
-or reviewed by a student not enrolled in it, a rating outside 1 to 5, or a
-lesson the seed would have to complete without knowing how stops the load with
-a CatalogueError that names the entry (the checks: demo/catalogue_checks.py).
+or reviewed by a student not enrolled in it, a rating outside 1 to 5, a
+lesson the seed would have to complete without knowing how, or a question,
+reply or announcement by someone who may not post it (demo/catalogue_community.py)
+stops the load with a CatalogueError that names the entry (the checks:
+demo/catalogue_checks.py).
 
 Prices are strings ("49.00") read as Decimal: a TOML float cannot hold most
 prices exactly."""
@@ -25,6 +27,13 @@ from django.conf import settings
 from community.models import REVIEW_MAX_LENGTH
 from courses.models import Lesson
 from demo.catalogue_checks import CatalogueError, Spec, checked_table, entries, strings, unique
+from demo.catalogue_community import (
+    SeedAnnouncement,
+    SeedDiscussion,
+    SeedReply,
+    announcements_checked,
+    discussions_checked,
+)
 from demo.catalogue_courses import (
     SeedCourse,
     SeedLesson,
@@ -40,11 +49,14 @@ __all__ = [
     "CATALOGUE_PATH",
     "Catalogue",
     "CatalogueError",
+    "SeedAnnouncement",
     "SeedCourse",
+    "SeedDiscussion",
     "SeedLesson",
     "SeedModule",
     "SeedQuestion",
     "SeedQuiz",
+    "SeedReply",
     "SeedReview",
     "SeedSubmission",
     "SeedUser",
@@ -82,6 +94,8 @@ class Catalogue:
     enrollments: tuple[tuple[str, str], ...]  # (student e-mail, course slug), in the order made
     completions: tuple[tuple[str, str], ...] = ()  # (student e-mail, course slug) they complete
     reviews: tuple[SeedReview, ...] = ()
+    discussions: tuple[SeedDiscussion, ...] = ()
+    announcements: tuple[SeedAnnouncement, ...] = ()
 
     def accounts(self) -> Iterator[tuple[str, SeedUser]]:
         """(role, account) for every account, in the order they are created."""
@@ -117,6 +131,8 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
             "students": (list, True),
             "courses": (list, True),
             "reviews": (list, False),
+            "discussions": (list, False),
+            "announcements": (list, False),
         },
     )
     admin = SeedUser(**checked_table(top["admin"], f"{where} > admin", USER))
@@ -162,6 +178,10 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
             address += f" ({value['student']} on {value.get('course')})"
         reviews.append(_review(value, address, courses=by_slug, enrollments=set(enrollments)))
     unique([f"{review.student} on {review.course}" for review in reviews], where, "review")
+    discussions = discussions_checked(
+        top.get("discussions", []), where, courses=by_slug, enrollments=set(enrollments)
+    )
+    announcements = announcements_checked(top.get("announcements", []), where, courses=by_slug)
     return Catalogue(
         admin=admin,
         instructors=instructors,
@@ -170,6 +190,8 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
         enrollments=tuple(enrollments),
         completions=tuple(completions),
         reviews=tuple(reviews),
+        discussions=discussions,
+        announcements=announcements,
     )
 
 

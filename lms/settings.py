@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "learning",
     "payments",
     "community",
+    "teaching",
     "demo",
 ]
 
@@ -157,6 +158,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.SignupForm"
 ACCOUNT_FORMS = {"add_email": "lms.account_forms.AddEmailForm"}
+ACCOUNT_ADAPTER = "teaching.adapters.AccountAdapter"  # instructors land on /teach/
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # allauth's default rate limits (login failures, sign-ups, password resets) stay on.
 

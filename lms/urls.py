@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("learning.urls")),
     path("", include("community.urls")),
+    path("", include("teaching.urls")),
     path("", include((course_pages, "courses"))),
 ]
 

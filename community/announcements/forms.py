@@ -1,9 +1,13 @@
+from uuid import uuid4
+
 from django import forms
 
 from community.announcements.models import ANNOUNCEMENT_MAX_LENGTH
 
 
 class AnnouncementForm(forms.Form):
+    # A fresh one in every form rendered: sending the same form twice publishes once.
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid4)
     title = forms.CharField(label="Title", max_length=200)
     body = forms.CharField(
         label="Message",

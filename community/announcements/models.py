@@ -19,11 +19,14 @@ class Announcement(models.Model):
     recipients = models.PositiveIntegerField(
         default=0, editable=False, help_text="Active students when sent."
     )
+    # The form's one-time token: a double submit publishes once (null: written in the admin).
+    token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         app_label = "community"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["course", "-created_at"])]
+        constraints = [models.UniqueConstraint(fields=["author", "token"], name="announcement_once_per_form")]
 
     def __str__(self) -> str:
         return self.title

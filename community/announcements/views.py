@@ -21,6 +21,7 @@ def announcement_new(request, slug: str):
             author=request.user,
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
+            token=form.cleaned_data["token"],
         )
         count = announcement.recipients
         messages.success(

@@ -97,6 +97,11 @@ class QuestionPage:
     def accepted(self) -> Reply | None:
         return next((reply for reply in self.replies if reply.is_accepted), None)
 
+    @property
+    def reply_count(self) -> int:
+        """The replies that count, as on the list of questions: hidden ones do not."""
+        return sum(1 for reply in self.replies if not reply.is_hidden)
+
 
 def question_page_get(
     *, slug: str, question_id: int, viewer: User | AnonymousUser, now: datetime

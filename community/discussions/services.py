@@ -84,7 +84,8 @@ def _rate_limit_check(author: User, course: Course) -> None:
         return
     wait = max(1, math.ceil((min(times) + window - now).total_seconds() / 60))  # the oldest leaves the window
     raise RateLimited(
-        f"You have posted {limit} times in the last {minutes} minutes, the most a student may. "
+        f"You have posted {limit} time{'s' if limit != 1 else ''} in the last {minutes} minutes, "
+        "the most a student may. "
         f"Please try again in {wait} minute{'s' if wait != 1 else ''}: your text is kept below."
     )
 

@@ -7,6 +7,7 @@ axe-core comes from axe-playwright-python's wheel (axe.min.js inside), so the
 checks run offline like the rest of the browser tests.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,12 +18,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from community.announcements.services import announcement_publish
+from community.discussions.services import answer_accept, post_hide, question_post, reply_post
 from community.services import review_answer, review_save
 from courses.models import Lesson, Quiz
 from enrollments.services import enrollment_revoke
 from learning.models import Certificate, Submission
 from learning.services.progress import lesson_complete
 from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
+from notifications.emails import unsubscribe_token
 from tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -53,7 +57,8 @@ def site(instructor, student):
     video preview, quiz, assignment) and may review, reviewed by two others
     (one answered by the instructor), a paid course they have not bought,
     a few more courses for the catalogue, unread notifications, a certificate
-    and a revoked one."""
+    and a revoked one, questions on a lesson (one answered by the instructor,
+    with a hidden reply) and an announcement."""
     course = CourseFactory(
         title="Django for grown-ups",
         slug="django-for-grown-ups",
@@ -144,6 +149,42 @@ def site(instructor, student):
     )
     enrollment_revoke(enrollment=revoked_certificate.enrollment)  # a refund of the short course
 
+    def post(function, **kwargs):
+        return function(token=uuid.uuid4(), **kwargs).post
+
+    ben, chloe = certificate.enrollment.user, answered.user
+    asked = post(
+        question_post,
+        author=ben,
+        lesson=text,
+        title="Do I squash migrations that are already deployed?",
+        body="Two servers run the old ones. Is `squashmigrations` *safe* there?",
+    )
+    post(reply_post, author=student, question=asked, body="I wondered too: is it one release or two?")
+    off_topic = post(reply_post, author=chloe, question=asked, body="Anyone selling a used laptop?")
+    post_hide(post=off_topic, by=instructor, reason="Off topic for this lesson.")
+    answer = post(
+        reply_post,
+        author=instructor,
+        question=asked,
+        body="Yes, in **two** releases:\n\n1. deploy the squashed migration beside the old ones\n"
+        "2. once every server ran it, delete the old ones",
+    )
+    answer_accept(question=asked, reply_id=answer.pk, by=ben)
+    post(
+        question_post,
+        author=student,
+        lesson=text,
+        title="Can I squash a data migration?",
+        body="It has RunPython.",
+    )
+    announcement_publish(
+        course=course,
+        author=instructor,
+        title="New module next week",
+        body="A module on **deploying** migrations arrives on Monday.",
+    )
+
     lesson_args = {"slug": course.slug, "lesson_id": quiz.lesson_id}
     return SimpleNamespace(
         course=course,
@@ -159,6 +200,12 @@ def site(instructor, student):
         ),
         certificate=certificate,
         revoked_certificate=revoked_certificate,
+        questions_url=reverse("community:questions", kwargs={"slug": course.slug, "lesson_id": text.pk}),
+        question=asked,
+        unsubscribe_url=reverse(
+            "notifications:unsubscribe",
+            args=[unsubscribe_token(user_id=student.pk, category="announcements")],
+        ),
     )
 
 
@@ -176,6 +223,7 @@ class Screen:
     as_instructor: bool = False
     then: Callable | None = None
     payments: bool = False
+    rate_limited: bool = False  # the student has used up their discussion posts
     first_screen: bool = False
     side_column: str | None = None
 
@@ -206,8 +254,24 @@ def _send_a_review_without_rating(page) -> None:
 
 
 def _send_an_empty_answer(page) -> None:
-    page.get_by_role("main").get_by_role("button", name="Publish answer", exact=True).click()
+    # As for the review: the browser asks first (`required`); this is the server's answer.
+    button = page.get_by_role("main").get_by_role("button", name="Publish answer", exact=True)
+    button.evaluate("button => { button.form.noValidate = true; }")
+    button.click()
     expect(page.get_by_role("alert")).to_have_text("Write an answer first.")
+
+
+def _ask_over_the_limit(page) -> None:
+    form = page.get_by_role("region", name="Ask a question")
+    form.get_by_label("Your question, in a line").fill("And what about RunSQL?")
+    form.get_by_label("Details").fill("Same question, raw SQL this time.")
+    form.get_by_role("button", name="Post your question").click()
+    expect(page.get_by_role("alert")).to_contain_text("You have posted 2 times in the last 10 minutes")
+
+
+def _unsubscribe(page) -> None:
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_role("heading", name="You are unsubscribed", level=1)).to_be_visible()
 
 
 ENROLLMENT_ASIDE = "aside[aria-label='Enrollment']"
@@ -329,6 +393,46 @@ SCREENS = {
         lambda page: page.get_by_test_id("certificate-revoked"),
         first_screen=True,
     ),
+    "lesson-questions": Screen(lambda s: s.questions_url, _button("Post your question"), as_student=True),
+    "ask-rate-limited": Screen(
+        lambda s: s.questions_url,
+        _button("Post your question"),
+        as_student=True,
+        rate_limited=True,
+        then=_ask_over_the_limit,
+    ),
+    # Replies by a student, a hidden one, the instructor's accepted answer.
+    "question-with-replies": Screen(
+        lambda s: s.question.get_absolute_url(), _button("Post your reply"), as_student=True
+    ),
+    "question-moderated": Screen(
+        lambda s: s.question.get_absolute_url(), _button("Post your reply"), as_instructor=True
+    ),
+    "unanswered-questions": Screen(
+        lambda s: reverse("community:unanswered"),
+        _link("Can I squash a data migration?"),
+        as_instructor=True,
+        first_screen=True,
+    ),
+    "course-with-announcements": Screen(
+        lambda s: f"{s.course.get_absolute_url()}#announcements",
+        lambda page: page.get_by_role("article", name="New module next week"),
+        as_student=True,
+    ),
+    "announcement-form": Screen(
+        lambda s: reverse("community:announcement_new", kwargs={"slug": s.course.slug}),
+        _button("Send to every active student"),
+        as_instructor=True,
+    ),
+    "email-preferences": Screen(
+        lambda s: reverse("notifications:preferences"),
+        _button("Save preferences"),
+        as_student=True,
+    ),
+    "unsubscribe": Screen(lambda s: s.unsubscribe_url, _button("Unsubscribe"), first_screen=True),
+    "unsubscribed": Screen(
+        lambda s: s.unsubscribe_url, _link("e-mail preferences"), then=_unsubscribe, first_screen=True
+    ),
     "log-in": Screen(lambda s: reverse("account_login"), _button("Sign In"), first_screen=True),
     "sign-up": Screen(lambda s: reverse("account_signup"), _button("Sign Up")),
     "password-reset": Screen(
@@ -346,6 +450,8 @@ def open_screen(page, log_in, site, student, instructor, settings):
         screen = SCREENS[name]
         if screen.payments:
             settings.STRIPE_SECRET_KEY = "sk_test_not_called_by_these_checks"
+        if screen.rate_limited:
+            settings.DISCUSSION_POSTS_PER_WINDOW = 2  # they replied and asked a question just now
         if screen.as_student:
             log_in(student)
         if screen.as_instructor:

@@ -1,6 +1,8 @@
 """Announcements: an instructor writes to every active student of a course at
 once; notifications in bulk, e-mails from the job queue, the course page lists them."""
 
+from uuid import uuid4
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -27,6 +29,11 @@ def new_url(course) -> str:
     return reverse("community:announcement_new", args=[course.slug])
 
 
+def form(title="Office hours", body="Thursday at *five*.", **extra) -> dict:
+    """What the browser sends: the fields and the form's one-time token."""
+    return {"title": title, "body": body, "token": str(uuid4()), **extra}
+
+
 def run_jobs():
     """The jobs the transaction enqueued (the immediate backend runs them on commit)."""
     while connection.run_on_commit:
@@ -42,7 +49,7 @@ def test_an_instructor_announces_to_every_active_student_once(client, course, ma
     enrollment_revoke(enrollment=revoked)
     client.force_login(course.instructor)
 
-    response = client.post(new_url(course), {"title": "Office hours", "body": "Thursday at *five*."})
+    response = client.post(new_url(course), form())
 
     announcement = Announcement.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"#announcement-{announcement.pk}")
@@ -58,7 +65,7 @@ def test_an_instructor_announces_to_every_active_student_once(client, course, ma
 def test_students_see_announcements_on_the_course_page_and_others_do_not(client, course):
     student = EnrollmentFactory(course=course).user
     client.force_login(course.instructor)
-    client.post(new_url(course), {"title": "Office hours", "body": "Thursday at *five*."})
+    client.post(new_url(course), form())
 
     client.force_login(student)
     html = client.get(course.get_absolute_url()).content.decode()
@@ -78,14 +85,14 @@ def test_only_the_courses_instructor_may_announce(client, course, other_instruct
     elif who == "other instructor":
         client.force_login(other_instructor)
     assert client.get(new_url(course)).status_code == 404
-    assert client.post(new_url(course), {"title": "Spam", "body": "Buy my other course"}).status_code == 404
+    assert client.post(new_url(course), form("Spam", "Buy my other course")).status_code == 404
     assert not Announcement.objects.exists()
 
 
 def test_an_empty_or_overlong_announcement_is_a_form_error(client, course):
     client.force_login(course.instructor)
-    assert client.post(new_url(course), {"title": "", "body": "x"}).status_code == 200
-    assert client.post(new_url(course), {"title": "Long", "body": "x" * 20_001}).status_code == 200
+    assert client.post(new_url(course), form("", "x")).status_code == 200
+    assert client.post(new_url(course), form("Long", "x" * 20_001)).status_code == 200
     assert not Announcement.objects.exists()
 
 
@@ -102,3 +109,20 @@ def test_announcing_to_2000_students_takes_a_bounded_number_of_queries(course, d
         announcement_publish(course=course, author=course.instructor, title="Hi", body="Welcome")
     assert Notification.objects.filter(kind=Notification.Kind.ANNOUNCEMENT).count() == 2000
     assert EmailDelivery.objects.count() == 2000
+
+
+def test_a_double_click_publishes_once_and_tells_each_student_once(client, course, mailoutbox):
+    students = [EnrollmentFactory(course=course).user for _ in range(2)]
+    client.force_login(course.instructor)
+    sent = form()
+
+    first = client.post(new_url(course), sent)
+    second = client.post(new_url(course), sent)  # the same form again
+
+    assert Announcement.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    assert Notification.objects.filter(kind=Notification.Kind.ANNOUNCEMENT).count() == 2
+    run_jobs()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(s.email for s in students)
+    client.post(new_url(course), form())  # a new form: a new announcement
+    assert Announcement.objects.count() == 2

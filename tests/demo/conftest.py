@@ -6,6 +6,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management import call_command
 
+from community.announcements.models import Announcement
+from community.discussions.models import Question as DiscussionQuestion
+from community.discussions.models import Reply
 from community.models import CourseRating, Review
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from demo.catalogue import CATALOGUE_PATH
@@ -30,6 +33,7 @@ def snapshot() -> dict[str, list[dict]]:
     """Every value of every seeded row, timestamps included."""
     models = [User, Course, Module, Lesson, Quiz, Question, Choice, Enrollment, Notification]
     models += [LessonProgress, QuizAttempt, Submission, Certificate, Review, CourseRating]
+    models += [DiscussionQuestion, Reply, Announcement]
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
 
 

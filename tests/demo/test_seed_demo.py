@@ -6,6 +6,9 @@ import pytest
 from django.core.management import CommandError
 from django.http import QueryDict
 
+from community.announcements.models import Announcement
+from community.discussions.models import Question as DiscussionQuestion
+from community.discussions.models import Reply
 from community.models import CourseRating, Review
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import field_name, question_answer_errors
@@ -17,7 +20,7 @@ from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from lms.markdown import render_markdown
 from lms.models import User
 from lms.services import INSTRUCTORS_GROUP
-from notifications.models import Notification
+from notifications.models import EmailDelivery, Notification
 from tests.demo.conftest import broken_catalogue, row_counts, seed, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,10 @@ def test_running_twice_changes_nothing():
         Certificate,
         Review,
         CourseRating,
+        DiscussionQuestion,
+        Reply,
+        Announcement,
+        EmailDelivery,
     )
     assert all(counts[m._meta.label] for m in seeded), counts
     assert snapshot() == values

@@ -46,7 +46,7 @@ def announce(users, key="announcement:1", **extra):
         users=users,
         kind=Notification.Kind.ANNOUNCEMENT,
         title="Week 3 is live",
-        message="New lessons on <b>forms</b> & validation.",
+        message="New lessons on **forms** & validation. <script>alert(1)</script>",
         course=extra.pop("course", None),
         url="/courses/x/",
         email_key=key,
@@ -69,9 +69,10 @@ def test_an_emailed_notification_reaches_each_user_once_with_text_html_and_unsub
     assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in users)
     message = mailoutbox[0]
     assert message.subject == "Week 3 is live"
-    assert "New lessons on <b>forms</b> & validation." in message.body  # plain text stays plain
+    assert "New lessons on **forms** & validation." in message.body  # the text part: as written
     html = message.alternatives[0].content
-    assert "New lessons on &lt;b&gt;forms&lt;/b&gt; &amp; validation." in html  # escaped in HTML
+    assert "New lessons on <strong>forms</strong> &amp; validation." in html  # the HTML part: rendered,
+    assert "<script>" not in html  # and sanitised
     assert 'href="https://learn.example.com/courses/x/"' in html
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert unsubscribe.startswith("<https://learn.example.com/account/notifications/unsubscribe/")

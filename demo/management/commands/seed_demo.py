@@ -18,6 +18,10 @@ to a question an instructor has edited could make it unanswerable.
 A student's progress is only ever added to: a course already completed (its
 certificate issued) is left alone, lessons the student completed are skipped,
 and a review that exists (perhaps edited since) is kept as it is.
+
+Then the lesson Q&A and the announcements (demo/seed_community.py): questions,
+replies and accepted answers posted as their authors, announcements sent by
+the courses' instructors, each found again by its natural key.
 """
 
 from django.conf import settings
@@ -48,6 +52,7 @@ from demo.catalogue import (
     SeedUser,
     catalogue_load,
 )
+from demo.seed_community import announcements_seed, discussions_seed
 from enrollments.models import Enrollment
 from enrollments.services import EnrollmentNotAllowed, enrollment_create_free
 from learning.models import Certificate, Submission
@@ -67,7 +72,8 @@ from lms.services import user_make_instructor
 
 class Command(BaseCommand):
     help = (
-        "Create demo users, courses, modules, lessons, enrollments, a completed course and reviews."
+        "Create demo users, courses, modules, lessons, enrollments, a completed course, reviews,"
+        " lesson Q&A and an announcement."
         " Safe to run again."
     )
 
@@ -129,6 +135,11 @@ class Command(BaseCommand):
                 course=courses[slug],
                 seed_course=course_seeds[slug],
             )
+        users = {**instructors, **students}
+        self.created += discussions_seed(catalogue.discussions, users=users, courses=courses, say=self._say)
+        self.created += announcements_seed(
+            catalogue.announcements, users=users, courses=courses, say=self._say
+        )
 
     def _say(self, message: str) -> None:
         self.stdout.write(message)

@@ -1,0 +1,223 @@
+"""A course's analytics page: who its students are and how far they get,
+where they drop off, how its quizzes go, what it earns and how it is rated.
+
+Every figure is a database aggregate; the page runs a constant number of
+queries whatever the number of students (tests/teaching/test_analytics.py
+pins it). Python loops only over weeks, months, currencies, lessons and
+quizzes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncWeek
+
+from community.models import CourseRating
+from courses.curriculum import CurriculumLesson, curriculum_get
+from courses.models import Course, Lesson
+from enrollments.models import Enrollment
+from learning.models import LessonProgress
+from teaching.policies import courses_taught_by
+from teaching.selectors.figures import Periods, mean, months_back, percent, weeks_back
+from teaching.selectors.quizzes import QuizFigures, quiz_figures
+from teaching.selectors.revenue import CourseSales, MonthRevenue, course_revenue_by_month, course_sales_get
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lms.models import User
+
+ENROLLMENT_WEEKS = 26
+REVENUE_MONTHS = 12
+
+ACTIVE = Q(status=Enrollment.Status.ACTIVE)
+
+
+def course_get_taught(*, slug: str, user: User | AnonymousUser) -> Course | None:
+    """The course `slug` if `user` teaches it (any course for a superuser),
+    with its instructor and rating figures; None otherwise. One query."""
+    return courses_taught_by(user).select_related("instructor", "rating").filter(slug=slug).first()
+
+
+def course_rating(course: Course) -> CourseRating:
+    """The figures read with the course (`course_get_taught`); zeros before any review."""
+    try:
+        return course.rating
+    except CourseRating.DoesNotExist:
+        return CourseRating(course=course)
+
+
+@dataclass(frozen=True)
+class StudentFigures:
+    """Active, completed (active students who finished) and revoked students."""
+
+    active: int
+    completed: int
+    revoked: int
+    progress_total: int  # the sum of the active students' progress percentages
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        """Percent of the active students who completed the course, one decimal."""
+        return percent(self.completed, self.active)
+
+    @property
+    def average_progress(self) -> Decimal | None:
+        """Mean progress of the active students, one decimal."""
+        return mean(self.progress_total, self.active)
+
+
+def student_figures(*, course: Course) -> StudentFigures:
+    """One query: conditional aggregates over the course's enrollments."""
+    figures = Enrollment.objects.filter(course=course).aggregate(
+        active=Count("pk", filter=ACTIVE),
+        completed=Count("pk", filter=ACTIVE & Q(completed_at__isnull=False)),
+        revoked=Count("pk", filter=Q(status=Enrollment.Status.REVOKED)),
+        progress_total=Sum("progress_percent", filter=ACTIVE, default=0),
+    )
+    return StudentFigures(**figures)
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week: date  # its Monday
+    enrollments: int
+
+
+def enrollments_by_week(*, course: Course, weeks: Periods) -> list[WeekCount]:
+    """New enrollments (whatever became of them since) in each of `weeks`. One query."""
+    counts = dict(
+        Enrollment.objects.filter(course=course, enrolled_at__gte=weeks.since)
+        .annotate(week=TruncWeek("enrolled_at", output_field=DateField()))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by("week")
+        .values_list("week", "n")
+    )
+    return [WeekCount(week=week, enrollments=counts.get(week, 0)) for week in weeks.starts]
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    position: int  # 1-based, in curriculum order
+    lesson: CurriculumLesson
+    module_title: str
+    completed: int  # active students who completed it
+    active: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.completed, self.active)
+
+
+def lesson_completions(*, course: Course, lesson_ids: list[int]) -> dict[int, int]:
+    """Per lesson of `lesson_ids` (the course's), how many of its active
+    students completed it. One query. The ids are the curriculum's, already
+    loaded: a list of values gives PostgreSQL the row estimate it needs to
+    hash the course's active students once, where a join to the lessons led it
+    to probe the enrollments once per completed lesson."""
+    active_student = Exists(
+        Enrollment.objects.filter(ACTIVE, course=course, user=OuterRef("user_id")).order_by()
+    )
+    return dict(
+        LessonProgress.objects.filter(lesson_id__in=lesson_ids, completed_at__isnull=False)
+        .filter(active_student)
+        .values("lesson_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("lesson_id", "n")
+    )
+
+
+def lesson_funnel(*, course: Course, active: int) -> list[FunnelStep]:
+    """Each lesson in curriculum order with the active students who completed
+    it: where they drop off. The cached curriculum (one query when cached) and
+    one GROUP BY."""
+    curriculum = curriculum_get(course=course)
+    completed = lesson_completions(course=course, lesson_ids=[lesson.pk for lesson in curriculum.lessons])
+    steps, position = [], 0
+    for module in curriculum.modules:
+        for lesson in module.lessons:
+            position += 1
+            steps.append(
+                FunnelStep(
+                    position=position,
+                    lesson=lesson,
+                    module_title=module.title,
+                    completed=completed.get(lesson.pk, 0),
+                    active=active,
+                )
+            )
+    return steps
+
+
+@dataclass(frozen=True)
+class AnalyticsPage:
+    course: Course
+    students: StudentFigures
+    weeks: list[WeekCount]
+    sales: CourseSales
+    months: dict[str, list[MonthRevenue]]  # per currency, the course's first
+    funnel: list[FunnelStep]
+    quizzes: list[QuizFigures]
+    rating: CourseRating
+
+
+def course_analytics_get(*, course: Course, now: datetime) -> AnalyticsPage:
+    """Everything the analytics page shows of a course fetched with
+    `course_get_taught`: a constant number of queries."""
+    students = student_figures(course=course)
+    funnel = lesson_funnel(course=course, active=students.active)
+    quiz_lessons = [(s.lesson.pk, s.lesson.title) for s in funnel if s.lesson.kind == Lesson.Kind.QUIZ]
+    return AnalyticsPage(
+        course=course,
+        students=students,
+        weeks=enrollments_by_week(course=course, weeks=weeks_back(now=now, count=ENROLLMENT_WEEKS)),
+        sales=course_sales_get(course=course),
+        months=course_revenue_by_month(course=course, months=months_back(now=now, count=REVENUE_MONTHS)),
+        funnel=funnel,
+        quizzes=quiz_figures(course_id=course.pk, quiz_lessons=quiz_lessons),
+        rating=course_rating(course),
+    )
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def analytics_rows(*, course: Course) -> list[tuple[str, str]]:
+    """The course's figures as (metric, value) rows, the analytics CSV: money
+    in the course's currency, then per other currency it sold in (suffixed
+    with the currency). Two queries (the course comes with its rating)."""
+    students = student_figures(course=course)
+    sales = course_sales_get(course=course)
+    rating = course_rating(course)
+    main = sales.main
+    rows: list[tuple[str, object]] = [
+        ("currency", course.currency),
+        ("students_active", students.active),
+        ("students_completed", students.completed),
+        ("students_revoked", students.revoked),
+        ("completion_rate", students.completion_rate),
+        ("average_progress", students.average_progress),
+        ("revenue_gross", main.gross),
+        ("refunded", main.refunded),
+        ("revenue_net", main.net),
+        ("rating_average", rating.average if rating.count else None),
+        ("rating_count", rating.count),
+        *((f"rating_{stars}_stars", count) for stars, count, _ in rating.distribution),
+        ("checkouts_started", sales.checkouts.started),
+        ("checkouts_paid", sales.checkouts.paid),
+        ("checkouts_refunded", sales.checkouts.refunded),
+    ]
+    for money in sales.others:
+        rows += [
+            (f"revenue_gross_{money.currency}", money.gross),
+            (f"refunded_{money.currency}", money.refunded),
+            (f"revenue_net_{money.currency}", money.net),
+        ]
+    return [(metric, _text(value)) for metric, value in rows]

@@ -1,0 +1,189 @@
+"""The teaching dashboard: a row of figures per course taught, and what waits
+for the instructor (submissions to review, unanswered questions, new reviews).
+
+Everything is fetched through `teaching.policies.courses_taught_by`, so an
+instructor sees their own courses and a superuser every course (narrowed to
+one instructor on request). A constant number of queries whatever the number
+of courses and students: three for the rows (the courses, their students,
+their revenue), two per list below them (its first few items, its total)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from community.discussions.selectors import questions_unanswered_for
+from community.models import Review
+from community.selectors import reviews_counted
+from courses.models import Course
+from enrollments.models import Enrollment
+from learning.models import Submission
+from lms.models import User
+from teaching.policies import courses_taught_by
+from teaching.selectors.figures import month_start, percent
+from teaching.selectors.revenue import CourseRevenue, revenue_by_course
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from community.discussions.models import Question
+
+QUEUE_LENGTH = 5
+NEW_ENROLLMENTS_DAYS = 7
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Queue(Generic[T]):
+    """The first few items of a list and how many it has in all."""
+
+    items: list[T]
+    total: int
+
+
+def _queue(queryset: QuerySet, *, length: int = QUEUE_LENGTH) -> Queue:
+    """Two small queries: the first `length` rows (a top-N sort, joined to what
+    they show) and the COUNT (which drops the joins and annotations it does not
+    need). One query with COUNT(*) OVER () would join every row before the LIMIT."""
+    return Queue(items=list(queryset[:length]), total=queryset.count())
+
+
+@dataclass(frozen=True)
+class StudentCounts:
+    active: int = 0
+    completed: int = 0  # active students who completed the course
+    new: int = 0  # enrolled in the last NEW_ENROLLMENTS_DAYS, whatever became of them
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """A course (with its instructor and rating figures), its students and
+    its revenue per currency (the course's own first)."""
+
+    course: Course
+    students: StudentCounts
+    revenue: list[CourseRevenue] = field(default_factory=list)
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return percent(self.students.completed, self.students.active)
+
+    @property
+    def rating_average(self) -> Decimal | None:
+        rating = getattr(self.course, "rating", None)
+        return rating.average if rating is not None and rating.count else None
+
+    @property
+    def rating_count(self) -> int:
+        rating = getattr(self.course, "rating", None)
+        return rating.count if rating is not None else 0
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    rows: list[CourseRow]
+    submissions: Queue[Submission]
+    questions: Queue[Question]
+    reviews: Queue[Review]
+    # For a superuser: the users who teach, to narrow the page to one of them.
+    instructors: list[User] | None
+    instructor_id: int | None
+
+
+def courses_for_dashboard(
+    *, user: User | AnonymousUser, instructor_id: int | None = None
+) -> QuerySet[Course]:
+    """The courses the user teaches; a superuser's narrowed to `instructor_id` if given."""
+    courses = courses_taught_by(user)
+    if instructor_id is not None and user.is_superuser:
+        courses = courses.filter(instructor_id=instructor_id)
+    return courses
+
+
+def student_counts_by_course(*, courses: QuerySet[Course], now: datetime) -> dict[int, StudentCounts]:
+    """One query: the courses' enrollments GROUP BY course, with conditional
+    COUNTs (the narrow enrollment rows are grouped, not the wide course rows)."""
+    active = Q(status=Enrollment.Status.ACTIVE)
+    rows = (
+        Enrollment.objects.filter(course__in=courses)
+        .values("course_id")
+        .annotate(
+            active=Count("pk", filter=active),
+            completed=Count("pk", filter=active & Q(completed_at__isnull=False)),
+            new=Count("pk", filter=Q(enrolled_at__gte=now - timedelta(days=NEW_ENROLLMENTS_DAYS))),
+        )
+        .order_by()
+    )
+    return {row.pop("course_id"): StudentCounts(**row) for row in rows}
+
+
+def course_rows(*, courses: QuerySet[Course], now: datetime) -> list[CourseRow]:
+    """Three queries: the courses with their instructor and rating figures,
+    their students, their revenue."""
+    listed = list(courses.select_related("instructor", "rating").order_by("title", "pk"))
+    students = student_counts_by_course(courses=courses, now=now)
+    revenue = revenue_by_course(courses=courses, month_start=month_start(now=now))
+    return [
+        CourseRow(
+            course=course,
+            students=students.get(course.pk, StudentCounts()),
+            revenue=sorted(
+                revenue.get(course.pk, []), key=lambda r: (r.currency != course.currency, r.currency)
+            ),
+        )
+        for course in listed
+    ]
+
+
+def submissions_awaiting_review(*, courses: QuerySet[Course]) -> Queue[Submission]:
+    """Submissions waiting for review, the longest waiting first."""
+    return _queue(
+        Submission.objects.filter(status=Submission.Status.SUBMITTED, lesson__module__course__in=courses)
+        .select_related("user", "lesson__module__course")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def questions_unanswered(*, user: User | AnonymousUser, courses: QuerySet[Course]) -> Queue[Question]:
+    """Questions without an accepted answer (community's own list), the longest waiting first."""
+    return _queue(questions_unanswered_for(user=user).filter(lesson__module__course__in=courses))
+
+
+def reviews_newest(*, courses: QuerySet[Course]) -> Queue[Review]:
+    """The newest reviews that count (community.selectors.reviews_counted)."""
+    return _queue(
+        reviews_counted(courses=courses).select_related("user", "course").order_by("-created_at", "-pk")
+    )
+
+
+def instructors_listed() -> list[User]:
+    """Everyone who teaches: instructors, and anyone with a course."""
+    teaches = Exists(Course.objects.filter(instructor=OuterRef("pk")))
+    return list(
+        User.objects.filter(Q(is_instructor=True) | Q(teaches), is_active=True).order_by(
+            "first_name", "last_name", "email"
+        )
+    )
+
+
+def dashboard_get(
+    *, user: User | AnonymousUser, now: datetime, instructor_id: int | None = None
+) -> Dashboard:
+    """The dashboard of a user who `can_teach`: nine queries (ten for a superuser)."""
+    if not user.is_superuser:
+        instructor_id = None
+    courses = courses_for_dashboard(user=user, instructor_id=instructor_id)
+    return Dashboard(
+        rows=course_rows(courses=courses, now=now),
+        submissions=submissions_awaiting_review(courses=courses),
+        questions=questions_unanswered(user=user, courses=courses),
+        reviews=reviews_newest(courses=courses),
+        instructors=instructors_listed() if user.is_superuser else None,
+        instructor_id=instructor_id,
+    )

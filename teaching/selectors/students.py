@@ -1,0 +1,170 @@
+"""The students of a course, for the people who teach it: the students page (a
+page of enrollments with their best quiz scores, in a fixed number of queries
+whatever the number of students) and the CSV export of every one of them (read
+a chunk at a time, never all at once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import F, Max, OrderBy, Q, QuerySet
+
+from courses.models import Lesson
+from enrollments.models import Enrollment
+from learning.models import QuizAttempt
+
+if TYPE_CHECKING:
+    from courses.models import Course, Quiz
+    from learning.models import Certificate
+
+
+@dataclass(frozen=True)
+class StudentSort:
+    label: str  # "sorted by …", for the table's caption
+    ordering: tuple[str | OrderBy, ...]
+
+
+# Students who never did anything have no last activity: they come last both
+# ways, as blanks do in a spreadsheet. The enrollment id breaks ties, so a
+# student never moves between pages while nothing changes.
+STUDENT_SORTS: dict[str, StudentSort] = {
+    "-activity": StudentSort(
+        "last activity, most recent first", (F("last_activity_at").desc(nulls_last=True), "pk")
+    ),
+    "activity": StudentSort(
+        "last activity, least recent first", (F("last_activity_at").asc(nulls_last=True), "pk")
+    ),
+    "-progress": StudentSort("progress, highest first", ("-progress_percent", "pk")),
+    "progress": StudentSort("progress, lowest first", ("progress_percent", "pk")),
+}
+DEFAULT_STUDENT_SORT = "-activity"
+
+# What the page shows of an enrollment, its student and their certificate.
+_PAGE_FIELDS = (
+    "enrolled_at",
+    "completed_at",
+    "progress_percent",
+    "status",
+    "last_activity_at",
+    "user__email",
+    "user__first_name",
+    "user__last_name",
+    "certificate__code",
+)
+# The most words of a search that are matched (each against e-mail, first and last name).
+MAX_SEARCH_TERMS = 5
+# Rows fetched per round trip of the export; the ORM holds about two chunks at
+# once (the next is fetched while the last is still referenced), ~0.5 MB.
+EXPORT_CHUNK_SIZE = 1000
+
+# email, first name, last name, enrolled_at, status, progress_percent, completed_at, last_activity_at
+ExportRow = tuple[str, str, str, datetime, str, int, datetime | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    enrollment: Enrollment  # with its user
+    certificate: Certificate | None
+    best_scores: tuple[int | None, ...]  # one per quiz of the course, in curriculum order
+
+
+def _ordering(sort: str) -> tuple[str | OrderBy, ...]:
+    return (STUDENT_SORTS.get(sort) or STUDENT_SORTS[DEFAULT_STUDENT_SORT]).ordering
+
+
+def student_ids(*, course: Course, query: str = "", sort: str = DEFAULT_STUDENT_SORT) -> QuerySet[Enrollment]:
+    """The ids of every enrollment of `course`, active and revoked, searched and
+    sorted: what the paginator counts and slices (student_rows reads a page of
+    them). Sorting and skipping these narrow rows, and joining the students to
+    one page only, keeps the page fast for a course of 100,000 students.
+
+    Each word of `query` must be in the student's e-mail, first or last name
+    (so "ada lovelace" finds Ada Lovelace); an unknown sort is the default."""
+    enrollments = Enrollment.objects.filter(course=course)
+    for term in query.split()[:MAX_SEARCH_TERMS]:
+        enrollments = enrollments.filter(
+            Q(user__email__icontains=term)
+            | Q(user__first_name__icontains=term)
+            | Q(user__last_name__icontains=term)
+        )
+    return enrollments.order_by(*_ordering(sort)).values_list("pk", flat=True)
+
+
+def course_quizzes(*, course: Course) -> list[Quiz]:
+    """The quizzes students take in `course`, in curriculum order, each with its
+    lesson: one query."""
+    lessons = (
+        Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ, quiz__isnull=False)
+        .select_related("quiz")
+        .only("title", "module_id", "quiz__id", "quiz__lesson_id")
+        .in_curriculum_order()
+    )
+    return [lesson.quiz for lesson in lessons]
+
+
+def student_rows(
+    *, ids: QuerySet[Enrollment], sort: str = DEFAULT_STUDENT_SORT, quizzes: Sequence[Quiz]
+) -> list[StudentRow]:
+    """The enrollments `ids` (a page of student_ids, sorted by the same `sort`)
+    in that order, each with its student, certificate and best submitted score
+    in each of `quizzes` (None where they submitted none). Two queries: the
+    enrollments with their students and certificates (`ids` stays a subquery),
+    then one GROUP BY over just these students' attempts (none for an empty
+    page or a course without quizzes)."""
+    enrollments = list(
+        Enrollment.objects.filter(pk__in=ids)
+        .select_related("user", "certificate")
+        .only(*_PAGE_FIELDS)
+        .order_by(*_ordering(sort))
+    )
+    best: dict[tuple[int, int], int | None] = {}
+    if enrollments and quizzes:
+        best = {
+            (user_id, quiz_id): score
+            for user_id, quiz_id, score in QuizAttempt.objects.filter(
+                user_id__in=[e.user_id for e in enrollments],
+                quiz_id__in=[q.pk for q in quizzes],
+                submitted_at__isnull=False,
+            )
+            .order_by()  # the Meta ordering would join the GROUP BY
+            .values("user_id", "quiz_id")
+            .annotate(best=Max("score"))
+            .values_list("user_id", "quiz_id", "best")
+        }
+    return [
+        StudentRow(
+            enrollment=enrollment,
+            certificate=getattr(enrollment, "certificate", None),
+            best_scores=tuple(best.get((enrollment.user_id, quiz.pk)) for quiz in quizzes),
+        )
+        for enrollment in enrollments
+    ]
+
+
+def students_for_export(*, course: Course) -> Iterator[ExportRow]:
+    """Every enrollment of `course`, oldest first, as plain tuples (ExportRow),
+    read EXPORT_CHUNK_SIZE rows at a time (a server-side cursor on PostgreSQL):
+    memory stays flat however many students there are.
+
+    Lazy: the query runs when iteration starts. Iterate it outside
+    `transaction.atomic` (Django then holds the PostgreSQL cursor WITH HOLD,
+    so it outlives the implicit transaction) or inside one that stays open
+    until the end: a streaming response iterates after its view returned."""
+    return (
+        Enrollment.objects.filter(course=course)
+        .order_by("enrolled_at", "pk")
+        .values_list(
+            "user__email",
+            "user__first_name",
+            "user__last_name",
+            "enrolled_at",
+            "status",
+            "progress_percent",
+            "completed_at",
+            "last_activity_at",
+        )
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )

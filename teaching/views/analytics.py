@@ -1,0 +1,70 @@
+"""A course's analytics page, its figures as CSV and each chart's CSV. Only
+the course's instructor and superusers: the course is fetched through
+`teaching.policies.courses_taught_by`, so anyone else logged in gets the
+friendly 404 (a visitor is sent to log in first)."""
+
+import csv
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from courses.models import Course
+from teaching.charts import CHARTS, chart_get, enrollments_chart, funnel_chart, revenue_chart
+from teaching.selectors.analytics import analytics_rows, course_analytics_get, course_get_taught
+
+# A cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _course_or_404(request, slug: str) -> Course:
+    course = course_get_taught(slug=slug, user=request.user)
+    if course is None:
+        raise Http404("No such course")
+    return course
+
+
+def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row])
+    return response
+
+
+@require_safe
+@login_required
+def analytics(request, slug: str):
+    course = _course_or_404(request, slug)
+    page = course_analytics_get(course=course, now=timezone.now())
+    context = {
+        "course": course,
+        "page": page,
+        "enrollments_chart": enrollments_chart(page.weeks),
+        "revenue_charts": [revenue_chart(currency, months) for currency, months in page.months.items()],
+        "funnel_chart": funnel_chart(page.funnel),
+    }
+    return render(request, "teaching/analytics.html", context)
+
+
+@require_safe
+@login_required
+def analytics_csv(request, slug: str):
+    course = _course_or_404(request, slug)
+    return _csv_response(f"{course.slug}-analytics.csv", ("metric", "value"), analytics_rows(course=course))
+
+
+@require_safe
+@login_required
+def chart_csv(request, slug: str, name: str):
+    if name not in CHARTS:
+        raise Http404("No such chart")
+    course = _course_or_404(request, slug)
+    charts = chart_get(course=course, name=name, now=timezone.now())
+    rows = [row for chart in charts for row in chart.rows]
+    return _csv_response(f"{course.slug}-{name}.csv", charts[0].header, rows)
