@@ -4,7 +4,6 @@ through `review_hide`/`review_show`, which tell the author and move the
 figures. Instructors see the reviews of their own courses, read-only: they
 answer on the course page, and never hide a review of their own course."""
 
-from django import forms
 from django.contrib import admin
 
 from community.announcements import admin as announcements_admin  # noqa: F401 - registers it
@@ -12,31 +11,21 @@ from community.discussions import admin as discussions_admin  # noqa: F401 - reg
 from community.models import Review
 from community.policies import can_moderate_reviews, reviews_visible_in_admin_to
 from community.services import review_hide, review_show
+from lms.admin_mixins import ModerationForm
 
 
-class ModerationForm(forms.ModelForm):
-    hidden = forms.BooleanField(
-        label="Hidden", required=False, help_text="Take it off the page and out of the figures."
-    )
-
-    class Meta:
+class ReviewModerationForm(ModerationForm):
+    class Meta(ModerationForm.Meta):
         model = Review
-        fields = ["hidden_reason"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hidden"].initial = self.instance.is_hidden
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("hidden") and not (cleaned.get("hidden_reason") or "").strip():
-            self.add_error("hidden_reason", "Say why: the author is told.")
-        return cleaned
+        self.fields["hidden"].help_text = "Take it off the page and out of the figures."
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    form = ModerationForm
+    form = ReviewModerationForm
     list_display = ["course", "author", "rating", "created_at", "is_hidden_display"]
     list_select_related = ["course", "user"]
     list_filter = ["rating", ("hidden_at", admin.EmptyFieldListFilter)]

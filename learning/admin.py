@@ -12,6 +12,7 @@ from courses.policies import courses_editable_by
 from learning.models import Certificate, Submission
 from learning.policies import certificates_viewable_by, submissions_reviewable_by
 from learning.services.assignments import ReviewNotAllowed, submission_review, submission_review_refusal
+from lms.admin_mixins import ReadOnlyAdminMixin
 
 
 class CourseFilter(admin.SimpleListFilter):
@@ -126,7 +127,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Issued certificates, read-only: instructors see those of their own courses
     (`learning.policies.certificates_viewable_by`). Issued by completion only."""
 
@@ -148,15 +149,6 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return certificates_viewable_by(request.user).select_related("enrollment")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):

@@ -3,11 +3,12 @@ and what a crash left SENDING (never resent automatically: see EmailDelivery).""
 
 from django.contrib import admin
 
+from lms.admin_mixins import ReadOnlyAdminMixin
 from notifications.models import EmailDelivery
 
 
 @admin.register(EmailDelivery)
-class EmailDeliveryAdmin(admin.ModelAdmin):
+class EmailDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["event", "user", "status", "attempts", "sent_at", "next_attempt_at"]
     list_filter = ["status", "event__category"]
     list_select_related = ["event", "user"]
@@ -28,12 +29,3 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,22 +7,10 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from lms.admin_mixins import ReadOnlyAdminMixin
 from lms.money import format_money
 from payments import policies
 from payments.models import Purchase, Refund, WebhookEvent
-
-
-class ReadOnlyAdminMixin:
-    """Money records are written by Stripe's events only, never by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):

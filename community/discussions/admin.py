@@ -3,43 +3,31 @@ staff) see the questions and replies of their courses, read-only, and hide a
 post with a reason or show it again, through `post_hide`/`post_show` like
 the pages, which tell the author. Posts are written on the site, never here."""
 
-from django import forms
 from django.contrib import admin
 
 from community.discussions.models import Question, Reply
 from community.discussions.policies import questions_moderated_by, replies_moderated_by
 from community.discussions.services import post_hide, post_show
+from lms.admin_mixins import ModerationForm
 
 POST_FIELDS = ["author", "body", "created_at", "edited_at"]
 MODERATION_FIELDS = ["hidden", "hidden_reason", "hidden_at", "hidden_by"]
 
 
-class ModerationForm(forms.ModelForm):
-    hidden = forms.BooleanField(
-        label="Hidden",
-        required=False,
-        help_text="Its text leaves the site (“hidden by the instructor”); "
-        "a hidden question leaves the lists.",
-    )
-
-    class Meta:
-        fields = ["hidden_reason"]
-
+class PostModerationForm(ModerationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hidden"].initial = self.instance.is_hidden
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("hidden") and not (cleaned.get("hidden_reason") or "").strip():
-            self.add_error("hidden_reason", "Say why: the author is told.")
-        return cleaned
+        self.fields[
+            "hidden"
+        ].help_text = (
+            "Its text leaves the site (“hidden by the instructor”); a hidden question leaves the lists."
+        )
 
 
 class PostAdmin(admin.ModelAdmin):
     """What the question and reply admins share; `moderated_by(user)` is the policy's queryset."""
 
-    form = ModerationForm
+    form = PostModerationForm
     moderated_by = staticmethod(questions_moderated_by)
     list_filter = [("hidden_at", admin.EmptyFieldListFilter)]
     date_hierarchy = "created_at"
