@@ -12,19 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from courses.models import Course
 from teaching.charts import CHARTS, chart_get, enrollments_chart, funnel_chart, revenue_chart
-from teaching.selectors.analytics import analytics_rows, course_analytics_get, course_get_taught
-
-# A cell a spreadsheet would run as a formula starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _course_or_404(request, slug: str) -> Course:
-    course = course_get_taught(slug=slug, user=request.user)
-    if course is None:
-        raise Http404("No such course")
-    return course
+from teaching.selectors.analytics import analytics_rows, course_analytics_get
+from teaching.views.common import course_or_404, csv_cell
 
 
 def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> HttpResponse:
@@ -33,14 +23,14 @@ def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return response
 
 
 @require_safe
 @login_required
 def analytics(request, slug: str):
-    course = _course_or_404(request, slug)
+    course = course_or_404(request, slug)
     page = course_analytics_get(course=course, now=timezone.now())
     context = {
         "course": course,
@@ -55,7 +45,7 @@ def analytics(request, slug: str):
 @require_safe
 @login_required
 def analytics_csv(request, slug: str):
-    course = _course_or_404(request, slug)
+    course = course_or_404(request, slug)
     return _csv_response(f"{course.slug}-analytics.csv", ("metric", "value"), analytics_rows(course=course))
 
 
@@ -64,7 +54,7 @@ def analytics_csv(request, slug: str):
 def chart_csv(request, slug: str, name: str):
     if name not in CHARTS:
         raise Http404("No such chart")
-    course = _course_or_404(request, slug)
+    course = course_or_404(request, slug)
     charts = chart_get(course=course, name=name, now=timezone.now())
     rows = [row for chart in charts for row in chart.rows]
     return _csv_response(f"{course.slug}-{name}.csv", charts[0].header, rows)

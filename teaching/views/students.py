@@ -1,6 +1,7 @@
 """The students of a course, for the people who teach it: the page
 (/teach/courses/<slug>/students/) and the CSV of every one of them
-(/teach/courses/<slug>/students.csv). Anyone else gets the friendly 404."""
+(/teach/courses/<slug>/students.csv). Anyone else logged in gets the friendly
+404; a visitor is sent to log in first (an expired session, say)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from teaching.selectors.analytics import course_get_taught
 from teaching.selectors.students import (
     DEFAULT_STUDENT_SORT,
     STUDENT_SORTS,
@@ -27,6 +28,7 @@ from teaching.selectors.students import (
     student_rows,
     students_for_export,
 )
+from teaching.views.common import course_or_404, csv_cell
 
 STUDENTS_PAGE_SIZE = 25
 CSV_HEADER = (
@@ -38,9 +40,6 @@ CSV_HEADER = (
     "completed_at",
     "last_activity_at",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula; student
-# names and e-mail addresses are what students typed.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The CSV goes out in pieces of about this many characters: the server writes
 # a few large pieces rather than one small write per student.
 CSV_PIECE_SIZE = 32 * 1024
@@ -53,13 +52,6 @@ class SortLink:
 
     params: str
     state: str
-
-
-def _course_or_404(request, slug: str):
-    course = course_get_taught(slug=slug, user=request.user)
-    if course is None:
-        raise Http404("No such course")
-    return course
 
 
 def _params(query: str, sort: str) -> dict[str, str]:
@@ -78,8 +70,9 @@ def _sort_links(*, query: str, sort: str) -> dict[str, SortLink]:
 
 
 @require_safe
+@login_required
 def students(request, slug: str):
-    course = _course_or_404(request, slug)
+    course = course_or_404(request, slug)
     # PostgreSQL refuses a NUL character in a text comparison: drop it rather than fail.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sort = request.GET.get("sort", DEFAULT_STUDENT_SORT)
@@ -103,11 +96,6 @@ def students(request, slug: str):
     return render(request, "teaching/students.html", context)
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading apostrophe before a formula."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _moment(value: datetime | None) -> str:
     """ISO 8601 in UTC to the second ("2025-03-01T09:30:00Z"); empty for none."""
     if value is None:
@@ -128,8 +116,8 @@ def _csv_pieces(rows: Iterable[ExportRow]) -> Iterator[str]:
         name = f"{first_name} {last_name}".strip()
         writer.writerow(
             (
-                _cell(email),
-                _cell(name),
+                csv_cell(email),
+                csv_cell(name),
                 _moment(enrolled_at),
                 status,
                 progress,
@@ -149,8 +137,9 @@ def _csv_pieces(rows: Iterable[ExportRow]) -> Iterator[str]:
 # response streams, after the view has returned (students_for_export).
 @transaction.non_atomic_requests
 @require_safe
+@login_required
 def students_csv(request, slug: str):
-    course = _course_or_404(request, slug)
+    course = course_or_404(request, slug)
     response = StreamingHttpResponse(
         _csv_pieces(students_for_export(course=course)), content_type="text/csv; charset=utf-8"
     )
