@@ -19,13 +19,15 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+WRK_TIMEOUT_S = 5  # longer for a page whose queue takes longer (bench/load.py: timeout_for)
 CEILING_DURATION = max(3, DURATION // 2)
 WEBHOOK_EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1500"))
 WEBHOOK_MAX_SECONDS = max(10, 2 * DURATION)
 
 IN_PROCESS_REQUESTS = 11
 
-P99_TARGET_MS = 100.0
+P99_TARGET_MS = 100.0  # every page's, unless it names its own (bench/pages.py)
+TEACHING_P99_MS = 300.0  # the teaching pages', at CONNECTIONS connections
 RSS_TARGET_MB = 150.0
 WEBHOOK_TARGET_PER_S = 150.0
 

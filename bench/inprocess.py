@@ -51,12 +51,14 @@ def measure_in_process(pages: list[Page], clients: dict) -> None:
 
 
 def explain_write(page: Page, sql: str) -> None:
-    if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith("SELECT"):
+    """The plan of `sql` (the page's slowest query, as run: parameters inlined)
+    into `page.plan` and bench/.runtime/explain-<page>.txt."""
+    if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
         return
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    (RUNTIME / f"explain-{page.key}.txt").write_text(f"{sql}\n\n{plan}\n")
+        page.plan = "\n".join(row[0] for row in cursor.fetchall())
+    (RUNTIME / f"explain-{page.key}.txt").write_text(f"{sql}\n\n{page.plan}\n")
 
 
 PROFILE_BUCKETS = [

@@ -1,15 +1,32 @@
 """Load through gunicorn with wrk: each page for DURATION seconds, with /healthz
 (the same stack doing no work) measured before the first page, between pages
-and after the last, as the ceiling each page is compared with."""
+and after the last, as the ceiling each page is compared with. Every run starts
+on an idle server (`drain`)."""
 
 from __future__ import annotations
 
 import json
 import statistics
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from .config import CEILING_DURATION, CONNECTIONS, DURATION, HOST, LUA_SCRIPT, RUNTIME, THREADS, WARMUP, say
+from .config import (
+    CEILING_DURATION,
+    CONNECTIONS,
+    DURATION,
+    HOST,
+    LUA_SCRIPT,
+    RUNTIME,
+    THREADS,
+    WARMUP,
+    WORKERS,
+    WRK_TIMEOUT_S,
+    say,
+)
+from .server import http_get
+
+DRAIN_TIMEOUT_S = 300
 
 if TYPE_CHECKING:
     # Only for annotations: bench.pages imports models, so Django must be set up first.
@@ -18,6 +35,15 @@ if TYPE_CHECKING:
 
 def rate(load: dict) -> float:
     return load["requests"] * 1_000_000 / load["duration_us"] if load.get("duration_us") else 0.0
+
+
+def timeout_for(page: Page) -> float:
+    """wrk's timeout for a page, in seconds: WRK_TIMEOUT_S, or twice the wait
+    behind the other connections (CONNECTIONS / WORKERS one-request times) if
+    that is longer. wrk leaves the requests it timed out of its latencies: a
+    page slower than the timeout allows would show a p99 better than it is."""
+    queued = CONNECTIONS / WORKERS * (page.inprocess_ms or 0) / 1000
+    return max(WRK_TIMEOUT_S, 2 * queued)
 
 
 def wrk(wrk_path: str, port: int, page: Page, duration: int) -> dict:
@@ -30,7 +56,7 @@ def wrk(wrk_path: str, port: int, page: Page, duration: int) -> dict:
         "--duration",
         f"{duration}s",
         "--timeout",
-        "5s",
+        f"{timeout_for(page):.0f}s",
         "--script",
         str(LUA_SCRIPT),
     ]
@@ -59,11 +85,27 @@ def ceiling_merge(runs: list[dict]) -> dict:
     return merged
 
 
+def drain(port: int) -> None:
+    """Wait until gunicorn has served what wrk left behind. When wrk stops, the
+    requests its connections had in flight are still queued, and a sync worker
+    serves each one even though nobody reads the answer: for a page that takes
+    a second, that is seconds of work that would land on the next run. One
+    /healthz per worker, sent together, is accepted after all of them."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for status, _ in pool.map(
+            lambda _: http_get(port, "/healthz", timeout=DRAIN_TIMEOUT_S), range(WORKERS)
+        ):
+            if status != 200:
+                raise RuntimeError(f"/healthz answered {status} while draining")
+
+
 def load_pages(wrk_path: str, port: int, healthz: Page, pages: list[Page]) -> list[float]:
-    """/healthz, page, /healthz, page, …, /healthz. Returns the /healthz rates."""
+    """/healthz, page, /healthz, page, …, /healthz, each run starting once the
+    one before has drained. Returns the /healthz rates."""
     ceiling_runs: list[dict] = []
 
     def ceiling() -> float:
+        drain(port)
         result = wrk(wrk_path, port, healthz, CEILING_DURATION)
         ceiling_runs.append(result)
         say(f"  {'/healthz':<45} {rate(result):8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
@@ -73,8 +115,10 @@ def load_pages(wrk_path: str, port: int, healthz: Page, pages: list[Page]) -> li
         wrk(wrk_path, port, healthz, WARMUP)
     before = ceiling()
     for page in pages:
+        drain(port)
         if WARMUP:
             wrk(wrk_path, port, page, WARMUP)
+            drain(port)
         page.load = wrk(wrk_path, port, page, DURATION)
         say(
             f"  {page.label:<45} {page.requests_per_s:8.0f} req/s  p50 {page.p50_ms:6.1f} ms  "

@@ -9,12 +9,16 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import Lesson, Quiz
+from courses.models import Course, Lesson, Quiz
 from demo.management.commands import seed_bench as seed
+from enrollments.models import Enrollment
+from learning.models import Certificate, LessonProgress, QuizAttempt
 from learning.services.quizzes import quiz_attempt_start
 from lms.models import User
+from payments.models import Purchase
 
-from .config import HOST
+from .config import HOST, P99_TARGET_MS, TEACHING_P99_MS
+from .export import CsvExport
 
 
 @dataclass
@@ -22,13 +26,16 @@ class Page:
     key: str
     label: str
     path: str = ""
-    student: int | None = None  # seeded student index to log in as; None: anonymous
+    user: str = ""  # e-mail of the seeded user to log in as; "": anonymous
     min_ratio: float | None = None  # target: this share of /healthz requests/s
+    max_p99_ms: float = P99_TARGET_MS  # target: p99 latency under load below this
+    explain: bool = False  # show its slowest query's plan in results.md, target met or not
     # Filled in by the run.
     cookie: str = ""
     queries: int | None = None
     sql_ms: float | None = None
     slowest_sql: tuple[float, str] = (0.0, "")
+    plan: str = ""  # EXPLAIN (ANALYZE, BUFFERS) of the slowest query
     inprocess_ms: float | None = None
     cpu_ms: float | None = None
     load: dict = field(default_factory=dict)
@@ -73,6 +80,7 @@ def pages_resolve() -> list[Page]:
     lesson_id = next(pk for pk, kind in lessons[middle:] if kind == Lesson.Kind.TEXT)
     quiz_lesson_id = next(pk for pk, kind in lessons[middle:] if kind == Lesson.Kind.QUIZ)
     typical = f"/courses/{seed.TYPICAL_SLUG}/"
+    enrolled, progress = seed.student_email(seed.STUDENT_ENROLLED), seed.student_email(seed.STUDENT_PROGRESS)
     lesson = f"/courses/{seed.TYPICAL_SLUG}/lessons/{lesson_id}/"
 
     pages = [
@@ -83,12 +91,12 @@ def pages_resolve() -> list[Page]:
             "course_enrolled",
             "Typical course, enrolled",
             typical,
-            student=seed.STUDENT_ENROLLED,
+            user=enrolled,
             min_ratio=0.35,
         ),
         Page("course_big", "1,000-lesson course, anonymous", f"/courses/{seed.BIG_SLUG}/", min_ratio=0.15),
-        Page("lesson", "Lesson page, enrolled", lesson, student=seed.STUDENT_ENROLLED),
-        Page("dashboard", "My learning (11 enrollments)", "/dashboard/", student=seed.STUDENT_PROGRESS),
+        Page("lesson", "Lesson page, enrolled", lesson, user=enrolled),
+        Page("dashboard", "My learning (11 enrollments)", "/dashboard/", user=progress),
     ]
     # Issue 5: the same lesson for a student with progress (ticks and percentage),
     # and the quiz page.
@@ -97,7 +105,7 @@ def pages_resolve() -> list[Page]:
             "lesson_progress",
             "Lesson page, enrolled with progress (50%)",
             lesson,
-            student=seed.STUDENT_PROGRESS,
+            user=progress,
         )
     )
     pages.append(
@@ -105,7 +113,7 @@ def pages_resolve() -> list[Page]:
             "quiz",
             "Quiz page (10 questions), enrolled",
             quiz_attempt_path(quiz_lesson_id, seed.STUDENT_PROGRESS),
-            student=seed.STUDENT_PROGRESS,
+            user=progress,
         )
     )
     # Reviews: the catalogue in its "Highest rated" order and the typical course's
@@ -128,7 +136,77 @@ def pages_resolve() -> list[Page]:
             min_ratio=target["course"],
         ),
     ]
-    return pages
+    return pages + teaching_pages()
+
+
+def teaching_pages() -> list[Page]:
+    """The teaching pages of the big course (1,000 lessons, more than a million
+    lesson progress rows, quizzes, sales) as its instructor sees them, and the
+    dashboard of a superuser, who sees every course. Target: p99 under
+    TEACHING_P99_MS; the analytics page's slowest query plan is always shown."""
+    course = Course.objects.select_related("instructor").get(slug=seed.BIG_SLUG)
+    teacher, slug = course.instructor.email, {"slug": course.slug}
+    p99 = TEACHING_P99_MS
+    return [
+        Page(
+            "teach",
+            "Teaching dashboard (instructor of the big course)",
+            "/teach/",
+            user=teacher,
+            max_p99_ms=p99,
+        ),
+        Page(
+            "teach_all",
+            "Teaching dashboard (superuser, every course)",
+            "/teach/",
+            user=seed.SUPERUSER_EMAIL,
+            max_p99_ms=p99,
+        ),
+        Page(
+            "analytics",
+            "Course analytics (big course, 1,000 lessons)",
+            reverse("teaching:analytics", kwargs=slug),
+            user=teacher,
+            max_p99_ms=p99,
+            explain=True,
+        ),
+        Page(
+            "students",
+            "Students page (big course)",
+            reverse("teaching:students", kwargs=slug),
+            user=teacher,
+            max_p99_ms=p99,
+        ),
+    ]
+
+
+def big_course_description() -> str:
+    """What the big course's teaching pages work through, counted."""
+    course = {"course__slug": seed.BIG_SLUG}
+    progress = LessonProgress.objects.filter(lesson__module__course__slug=seed.BIG_SLUG).count()
+    attempts = QuizAttempt.objects.filter(quiz__lesson__module__course__slug=seed.BIG_SLUG).count()
+    certificates = Certificate.objects.filter(enrollment__course__slug=seed.BIG_SLUG).count()
+    paid = Purchase.objects.filter(completed_at__isnull=False, **course)
+    return (
+        f"the big course has {Enrollment.objects.filter(**course).count():,} students with {progress:,} "
+        f"lesson progress rows, {certificates:,} certificates, {attempts:,} quiz attempts and "
+        f"{paid.count():,} paid purchases "
+        f"({', '.join(sorted(set(paid.values_list('currency', flat=True))))}; "
+        f"{paid.filter(amount_refunded__gt=0).count()} refunded in part or in full, "
+        f"{paid.filter(dispute_status=Purchase.DisputeStatus.LOST).count()} dispute lost) "
+        f"of {Purchase.objects.filter(**course).count():,} checkouts"
+    )
+
+
+def students_csv_export(pages: list[Page]) -> CsvExport:
+    """The big course's students.csv, requested with the session of its
+    instructor's pages (call after `sessions_create`)."""
+    analytics = next(page for page in pages if page.key == "analytics")
+    return CsvExport(
+        path=reverse("teaching:students_csv", kwargs={"slug": seed.BIG_SLUG}),
+        cookie=analytics.cookie,
+        students=Enrollment.objects.filter(course__slug=seed.BIG_SLUG).count(),
+    )
 
 
 def quiz_attempt_path(lesson_id: int, student: int) -> str:
@@ -142,21 +220,21 @@ def quiz_attempt_path(lesson_id: int, student: int) -> str:
     )
 
 
-def sessions_create(pages: list[Page]) -> dict[int, object]:
-    """Log each needed student in once (a real session row, as a browser holds)
-    and give their pages the session cookie. Returns student -> test Client."""
-    clients: dict[int, Client] = {}
+def sessions_create(pages: list[Page]) -> dict[str, Client]:
+    """Log each needed user in once (a real session row, as a browser holds)
+    and give their pages the session cookie. Returns e-mail -> test Client."""
+    clients: dict[str, Client] = {}
     for page in pages:
-        if page.student is None:
+        if not page.user:
             continue
-        if page.student not in clients:
+        if page.user not in clients:
             client = Client(HTTP_HOST=HOST)
-            client.force_login(User.objects.get(email=seed.student_email(page.student)))
-            clients[page.student] = client
-        session_key = clients[page.student].cookies[settings.SESSION_COOKIE_NAME].value
+            client.force_login(User.objects.get(email=page.user))
+            clients[page.user] = client
+        session_key = clients[page.user].cookies[settings.SESSION_COOKIE_NAME].value
         page.cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
     return clients
 
 
 def client_for(page: Page, clients: dict):
-    return clients[page.student] if page.student is not None else Client(HTTP_HOST=HOST)
+    return clients[page.user] if page.user else Client(HTTP_HOST=HOST)

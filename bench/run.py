@@ -12,9 +12,10 @@
    no work, is measured before the first page, between pages and after the
    last: a page is compared with the mean of the /healthz runs either side of
    it, so that a neighbour's test suite starting halfway does not skew a ratio.
-4. Sends signed `checkout.session.completed` events for distinct Checkout
-   Sessions to the webhook and checks the purchases and enrollments afterwards
-   (issue 4).
+4. Downloads the big course's students CSV once, timing it and reading the
+   serving worker's memory before and after (bench/export.py); then sends
+   signed `checkout.session.completed` events for distinct Checkout Sessions
+   to the webhook and checks the purchases and enrollments afterwards (issue 4).
 5. Reads the peak RSS of the workers, stops gunicorn (always), profiles
    in-process any page that misses a target, and writes the table to stdout
    and bench/results.md.
@@ -40,7 +41,7 @@ from django.core.management import call_command
 
 from .config import CEILING_DURATION, DURATION, HOST, RESULTS, ROOT, RUNTIME, WARMUP, WORKERS, say
 from .environment import bench_environment, database_ensure
-from .load import load_pages
+from .load import drain, load_pages
 from .report import machine_description, report_write, targets_evaluate
 from .server import Gunicorn, free_port, http_get
 
@@ -68,8 +69,9 @@ def main() -> int:
     # These import models, which needs the settings above and django.setup().
     from demo.management.commands import seed_bench as seed
 
+    from .export import csv_export_measure
     from .inprocess import measure_in_process, profile_page
-    from .pages import pages_resolve, sessions_create
+    from .pages import big_course_description, pages_resolve, sessions_create, students_csv_export
     from .webhook import webhook_bench
 
     say("Migrating…")
@@ -84,7 +86,8 @@ def main() -> int:
         f"{sizes.courses} published courses (one of {sizes.big[0]} x {sizes.big[1]} lessons, one of "
         f"{sizes.typical[0]} x {sizes.typical[1]}, the others {sizes.other[0]} x {sizes.other[1]}), "
         f"{sizes.students:,} students, {sizes.enrollments:,} enrollments, {sizes.reviews:,} reviews "
-        "(from a tenth of the enrollments; a few hidden, some answered by the instructor)"
+        "(from a tenth of the enrollments; a few hidden, some answered by the instructor); "
+        f"{big_course_description()}"
     )
 
     pages = pages_resolve()
@@ -93,6 +96,7 @@ def main() -> int:
         if not page.path:
             page.error = "no URL for this page yet"
     clients = sessions_create([page for page in pages if not page.error])
+    export = students_csv_export(pages)
     say("In-process (SQL queries and time of one request):")
     measure_in_process([page for page in pages if not page.error], clients)
 
@@ -113,6 +117,9 @@ def main() -> int:
             f"/healthz for {CEILING_DURATION} s between them…"
         )
         ceiling_rates = load_pages(wrk_path, port, healthz, runs)
+        say(f"Exporting the big course's {export.students:,} students: GET {export.path}…")
+        drain(port)
+        csv_export_measure(server, port, export)
         webhook = webhook_bench(port, env["STRIPE_WEBHOOK_SECRET"])
         rss = server.workers_peak_rss_mb()
     load_at_end = os.getloadavg()[0]
@@ -121,12 +128,16 @@ def main() -> int:
     for page in pages:
         if page.error:
             errors.append(f"{page.label}: {page.error}")
+        elif page.key != "healthz" and not page.load.get("requests"):
+            errors.append(f"{page.label}: no request answered within the {DURATION} s run")
         elif page.load.get("non2xx"):
             errors.append(f"{page.label}: {page.load['non2xx']} responses outside 2xx")
         elif page.socket_errors:
             errors.append(f"{page.label}: {page.socket_errors} socket errors or timeouts")
     if webhook is not None:
         errors += webhook.errors
+    if export.error:
+        errors.append(f"Students CSV: {export.error}")
     targets = targets_evaluate(pages, max(rss, default=0.0), webhook)
     missed_pages = {target.page for target in targets if not target.passed}
     for page in pages:
@@ -145,6 +156,7 @@ def main() -> int:
         started=started,
         data_sizes=data_sizes,
         webhook=webhook,
+        export=export,
         errors=errors,
     )
     say("")

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import HOST, ROOT, RUNTIME, WORKERS
@@ -99,15 +100,16 @@ class Gunicorn:
 
     def workers_peak_rss_mb(self) -> list[float]:
         """VmHWM (the peak resident set) of each worker, in MB."""
-        peaks = []
+        return [status.hwm_mb for status in self.workers_status().values()]
+
+    def workers_status(self) -> dict[int, WorkerStatus]:
+        """Each live worker's memory and CPU time, by pid."""
+        found = {}
         for pid in self.worker_pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks.append(int(line.split()[1]) / 1024)
-            except OSError:
-                continue
-        return peaks
+            status = worker_status(pid)
+            if status is not None:
+                found[pid] = status
+        return found
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -121,8 +123,33 @@ class Gunicorn:
             self.process.wait(timeout=5)
 
 
-def http_get(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+@dataclass(frozen=True)
+class WorkerStatus:
+    rss_mb: float  # VmRSS: resident now
+    hwm_mb: float  # VmHWM: the most it has been resident
+    cpu_ticks: int  # user + system time, in clock ticks
+
+
+def worker_status(pid: int) -> WorkerStatus | None:
+    """From /proc/<pid>/status and /proc/<pid>/stat; None once the process is gone."""
+    try:
+        memory = {}
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                memory[key] = int(value.split()[0]) / 1024
+        # The fields after the command name (which may hold spaces) in brackets:
+        # utime and stime are the 14th and 15th of the whole line.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return WorkerStatus(
+        rss_mb=memory["VmRSS"], hwm_mb=memory["VmHWM"], cpu_ticks=int(fields[11]) + int(fields[12])
+    )
+
+
+def http_get(port: int, path: str, cookie: str = "", *, timeout: float = 10) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()

@@ -23,6 +23,8 @@ TYPICAL_SLUG = "bench-typical-course"
 # Published and paid, with no seeded enrollment: the webhook benchmark sells it.
 PAID_SLUG = "bench-paid-course"
 STUDENT_PASSWORD = "bench-student-password"  # noqa: S105 - seeded accounts only
+# Sees every course's teaching pages (the benchmark logs in as it); same password.
+SUPERUSER_EMAIL = f"admin@{BENCH_DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def course_specs(sizes: Sizes = SIZES) -> list[tuple[str, str, Decimal, tuple[in
     """(slug, title, price, (modules, lessons per module)) of every bench course, in
     the order they are created: the big, typical and paid courses, then the small ones."""
     specs = [
-        (BIG_SLUG, "The Complete Web Developer Bootcamp", Decimal("0"), sizes.big),
+        (BIG_SLUG, "The Complete Web Developer Bootcamp", Decimal(BIG_COURSE["sales"]["price"]), sizes.big),
         (TYPICAL_SLUG, "Django from First Model to Production", Decimal("0"), sizes.typical),
         (PAID_SLUG, "PostgreSQL Performance in Practice", Decimal("49.00"), sizes.other),
     ]
@@ -133,6 +135,7 @@ COURSE_DESCRIPTION: str = _TEXTS["course_description"]
 FIRST_NAMES: list[str] = _TEXTS["first_names"]
 LAST_NAMES: list[str] = _TEXTS["last_names"]
 QUIZ_TEXTS: dict = _TEXTS["quiz"]  # choices: question kind -> [text, correct] pairs
+BIG_COURSE: dict = _TEXTS["big_course"]  # its students' progress and its sales (demo/bench_big_plan.py)
 _REVIEWS = _TEXTS["reviews"]
 
 # Reviews: one from a tenth of the enrollments, drawn with a fixed seed so that every

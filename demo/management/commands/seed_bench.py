@@ -3,8 +3,11 @@
 200 published courses (one of 50 modules x 20 lessons, a typical one of 20 x 10,
 one paid course left without students for the webhook benchmark, the rest small),
 10,000 students, 100,000 enrollments, a "Course enrolled!" notification for each,
-lesson progress through the typical course, its quizzes, and 10,000 reviews (from
-a tenth of the enrollments) with every course's rating figures.
+lesson progress through the typical course, its quizzes, 10,000 reviews (from a
+tenth of the enrollments) with every course's rating figures, and what the big
+course's teaching pages analyse (demo/bench_seed_big.py: more than a million
+lesson progress rows, quizzes and attempts, certificates, sales and refunds) with
+a superuser who sees every course.
 
 Rows are written with bulk_create in batches, one transaction per part (all there
 or absent). A second run counts each part and skips what is seeded with the same
@@ -28,7 +31,7 @@ from django.utils import timezone
 
 from community.models import Review
 from community.services import course_rating_refresh
-from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from courses.models import Course, Lesson, Module, Quiz
 from demo.bench_data import (
     BENCH_DOMAIN,
     COURSE_DESCRIPTION,
@@ -36,7 +39,6 @@ from demo.bench_data import (
     LAST_NAMES,
     LESSON_TEXT,
     PAID_SLUG,
-    QUIZ_TEXTS,
     SIZES,
     SLUG_PREFIX,
     STUDENT_PASSWORD,
@@ -54,12 +56,14 @@ from demo.bench_data import BIG_SLUG as BIG_SLUG
 from demo.bench_data import PROGRESS_STUDENT_COMPLETED as PROGRESS_STUDENT_COMPLETED
 from demo.bench_data import STUDENT_ENROLLED as STUDENT_ENROLLED
 from demo.bench_data import STUDENT_PROGRESS as STUDENT_PROGRESS
+from demo.bench_data import SUPERUSER_EMAIL as SUPERUSER_EMAIL
 from demo.bench_data import Sizes as Sizes
+from demo.bench_seed_big import BigCourseSeeder, quizzes_create
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
 from lms.models import User
 from notifications.models import Notification
-from payments.models import Purchase
+from payments.models import Purchase, Refund
 
 BATCH_SIZE = 5_000
 
@@ -87,6 +91,7 @@ class Command(BaseCommand):
             ("lesson progress", self._count_progress, self._expected_progress(), self._seed_progress),
             ("quizzes", self._count_quizzes, self.sizes.typical[0], self._seed_quizzes),
             ("reviews", self._count_reviews, self.sizes.reviews, self._seed_reviews),
+            *BigCourseSeeder(sizes=self.sizes, student_ids=self._student_ids, out=self.stdout.write).steps(),
         ]
         seeded_any = False
         for label, count, expected, seed in steps:
@@ -300,7 +305,7 @@ class Command(BaseCommand):
         return sum(typical_lessons_completed(student) for student in range(self.sizes.typical_students))
 
     def _count_progress(self) -> int:
-        return LessonProgress.objects.filter(user__email__endswith=f"@{BENCH_DOMAIN}").count()
+        return LessonProgress.objects.filter(lesson__module__course__slug=TYPICAL_SLUG).count()
 
     def _seed_progress(self) -> None:
         users = self._student_ids()
@@ -327,29 +332,8 @@ class Command(BaseCommand):
         return Quiz.objects.filter(lesson__module__course__slug=TYPICAL_SLUG).count()
 
     def _seed_quizzes(self) -> None:
-        quizzes = Quiz.objects.bulk_create(
-            Quiz(lesson=lesson, pass_mark=70, max_attempts=3)
-            for lesson in Lesson.objects.filter(module__course__slug=TYPICAL_SLUG, kind=Lesson.Kind.QUIZ)
-        )
-        kinds = [Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.TRUE_FALSE]
-        questions = Question.objects.bulk_create(
-            Question(
-                quiz=quiz,
-                kind=kinds[order % len(kinds)],
-                prompt=f"Question {order + 1}: {QUIZ_TEXTS['prompt']}",
-                explanation=QUIZ_TEXTS["explanation"],
-                order=order,
-            )
-            for quiz in quizzes
-            for order in range(self.sizes.questions_per_quiz)
-        )
-        choices = [
-            Choice(question=question, text=text, is_correct=correct, order=order)
-            for question in questions
-            for order, (text, correct) in enumerate(QUIZ_TEXTS["choices"][question.kind])
-        ]
-        Choice.objects.bulk_create(choices, batch_size=BATCH_SIZE)
-        self.stdout.write(f"  quizzes: {len(quizzes)}, questions: {len(questions)}, choices: {len(choices)}")
+        lessons = Lesson.objects.filter(module__course__slug=TYPICAL_SLUG, kind=Lesson.Kind.QUIZ)
+        quizzes_create(list(lessons), questions=self.sizes.questions_per_quiz, out=self.stdout.write)
 
     # --- Reviews ----------------------------------------------------------------------
 
@@ -392,8 +376,10 @@ class Command(BaseCommand):
         self.stdout.write("Deleting the bench data…")
         courses = Course.objects.filter(slug__startswith=SLUG_PREFIX)
         users = self._bench_users()
-        # Purchases protect their user and course; the webhook events that point
-        # at them are kept (the foreign key is set to NULL).
-        Purchase.objects.filter(models.Q(course__in=courses) | models.Q(user__in=users)).delete()
+        # Purchases protect their user and course, refunds their purchase; the webhook
+        # events that point at them are kept (the foreign key is set to NULL).
+        purchases = Purchase.objects.filter(models.Q(course__in=courses) | models.Q(user__in=users))
+        Refund.objects.filter(purchase__in=purchases).delete()
+        purchases.delete()
         courses.delete()
         users.delete()
