@@ -56,13 +56,13 @@ def mina(db):
     return UserFactory(email="mina@example.com", first_name="Mina", last_name="Haddad")
 
 
-def log_in(page, user, password) -> None:
-    """Through the real log-in form; allauth then lands on My learning."""
+def log_in(page, user, password, lands_on: str = "My learning") -> None:
+    """Through the real log-in form; allauth lands a student on My learning, an instructor on Teaching."""
     page.goto("/accounts/login/")
     page.get_by_label(EMAIL).fill(user.email)
     page.get_by_label(PASSWORD).fill(password)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="My learning", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, level=1)).to_be_visible()
 
 
 def log_out(page) -> None:
@@ -154,7 +154,7 @@ def test_instructor_answers_a_review_and_the_student_is_told(page, course, instr
         lesson_complete(user=mina, lesson=lesson)
     review_save(user=mina, course=course, rating=5, body="Clear and practical.")
 
-    log_in(page, instructor, password)
+    log_in(page, instructor, password, lands_on="Teaching")
     page.goto(course.get_absolute_url())
     reviews = page.get_by_role("region", name="Reviews")
     # The teacher answers reviews; they do not write one.
