@@ -186,7 +186,9 @@ def test_instructor_answers_a_review_and_the_student_is_told(page, course, instr
     notification = page.get_by_role("listitem").filter(
         has=page.get_by_role("heading", name=f"The instructor answered your review of “{TITLE}”")
     )
-    expect(notification).to_contain_text("Thank you, Mina: the next module covers **mocking**.")
+    # The answer's Markdown is rendered in the notification, as on the review.
+    expect(notification).to_contain_text("Thank you, Mina: the next module covers mocking.")
+    expect(notification.locator("strong", has_text="mocking")).to_be_visible()
     notification.get_by_role("link", name="See the reply").click()
     review_pk = Review.objects.get(user=mina, course=course).pk
     expect(page).to_have_url(re.compile(rf"/courses/tests-that-last/reviews/#review-{review_pk}$"))
