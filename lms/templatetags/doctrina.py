@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.safestring import mark_safe
 
 from lms.durations import format_duration
@@ -27,6 +29,16 @@ def user_markdown(text: str):
 @register.filter
 def duration(seconds: int | None) -> str:
     return format_duration(seconds)
+
+
+@register.filter
+def ago(moment) -> str:
+    """How long ago, in words: "just now" within the first minute, then "5 minutes ago"."""
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"
 
 
 @register.filter

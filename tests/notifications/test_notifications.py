@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Notification
 from tests.factories import NotificationFactory, UserFactory
@@ -40,6 +43,29 @@ def test_badge_is_on_every_page(client, student):
         assert 'aria-label="1 unread">1<' in client.get(url).content.decode()
 
 
+def test_no_badge_when_nothing_is_unread(client, student):
+    NotificationFactory(user=student, read=True)
+    client.force_login(student)
+
+    html = client.get(URL).content.decode()
+
+    assert 'data-testid="unread-count"' not in html
+    assert "0 unread" not in html
+
+
+def test_times_read_just_now_then_minutes_ago(client, student):
+    NotificationFactory(user=student, title="Fresh")
+    older = NotificationFactory(user=student, title="Older")
+    Notification.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(minutes=5, seconds=30))
+    client.force_login(student)
+
+    html = client.get(URL).content.decode()
+
+    assert "just now" in html
+    assert "5\xa0minutes ago" in html
+    assert "0\xa0minutes ago" not in html
+
+
 def test_mark_one_and_all_read(client, student):
     one, *_others = [NotificationFactory(user=student) for _ in range(3)]
     client.force_login(student)
@@ -52,7 +78,7 @@ def test_mark_one_and_all_read(client, student):
 
     client.post(URL, {"all": "1"})
     assert not Notification.objects.filter(user=student, read=False).exists()
-    assert 'aria-label="0 unread">0<' in client.get(URL).content.decode()
+    assert 'data-testid="unread-count"' not in client.get(URL).content.decode()
 
 
 def test_cannot_change_another_users_notification(client, student):
