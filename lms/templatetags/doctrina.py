@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from lms.durations import format_duration
 from lms.markdown import render_markdown, render_user_markdown

@@ -56,7 +56,9 @@ def test_no_badge_when_nothing_is_unread(client, student):
 def test_times_read_just_now_then_minutes_ago(client, student):
     NotificationFactory(user=student, title="Fresh")
     older = NotificationFactory(user=student, title="Older")
-    Notification.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(minutes=5, seconds=30))
+    Notification.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5, seconds=30)
+    )
     client.force_login(student)
 
     html = client.get(URL).content.decode()
