@@ -7,6 +7,7 @@ axe-core comes from axe-playwright-python's wheel (axe.min.js inside), so the
 checks run offline like the rest of the browser tests.
 """
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from community.announcements.services import announcement_publish
@@ -512,6 +514,11 @@ def open_screen(page, log_in, site, student, instructor, settings):
 
 
 def _horizontal_overflow(page) -> tuple[int, int]:
+    """The page's width against the window's, once the layout has settled: read at
+    once after a navigation or a resize, the previous layout may still answer."""
+    # If it never fits, it does overflow: the caller's assertion says by how much.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=3000)
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 

@@ -266,7 +266,8 @@ def test_instructor_reads_a_course_analytics_and_downloads_its_students(page, in
     expect(page.get_by_test_id("students-count")).to_have_text("4 students")
     expect(main.get_by_role("link", name="Certificate of Katherine Johnson")).to_have_count(1)
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Waits for the re-layout at the new width (read at once, the old layout may answer).
+    page.wait_for_function(f"document.documentElement.scrollWidth <= {PHONE['width']}")
     page.set_viewport_size(DESKTOP)
 
     with page.expect_download() as info:
