@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from lms.admin_mixins import ReadOnlyAdminMixin
 from lms.money import format_money
 from payments import policies
-from payments.models import Purchase, Refund, WebhookEvent
+from payments.models import Dispute, Purchase, Refund, WebhookEvent
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -30,7 +30,22 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Refund
-    fields = ["stripe_refund_id", "amount", "status", "created_at", "updated_at"]
+    fields = ["stripe_refund_id", "amount", "status", "stripe_created", "event_created", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class DisputeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Dispute
+    fields = [
+        "stripe_dispute_id",
+        "amount",
+        "status",
+        "reason",
+        "stripe_created",
+        "event_created",
+        "updated_at",
+    ]
     readonly_fields = fields
     extra = 0
 
@@ -52,9 +67,10 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "course"]
     search_fields = ["stripe_session_id", "payment_intent", "user__email", "course__title"]
     date_hierarchy = "created_at"
-    inlines = [RefundInline]
+    inlines = [RefundInline, DisputeInline]
     fieldsets = [
         (None, {"fields": ["user", "course", "status", "amount", "currency", "amount_refunded", "problem"]}),
+        ("Refunds (the charge's own total)", {"fields": ["charge_amount_refunded", "charge_event_created"]}),
         ("Stripe", {"fields": ["stripe_session_id", "payment_intent", "checkout_url", "expires_at"]}),
         ("Dispute", {"fields": ["dispute_status", "stripe_dispute_id"]}),
         ("Dates", {"fields": ["created_at", "completed_at"]}),

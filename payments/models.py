@@ -28,7 +28,16 @@ class Purchase(models.Model):
     stripe_session_id = models.CharField(max_length=255, unique=True)
     payment_intent = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    amount_refunded = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Refunded so far, computed from the refunds (payments.services.refunds), never by hand.",
+    )
+    # The charge's own word (`charge.refunded`): its cumulative amount_refunded and
+    # when Stripe made the event that said so. It covers refunds not known one by one.
+    charge_amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    charge_event_created = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     checkout_url = models.URLField(
         max_length=2000, blank=True, help_text="Stripe's hosted page; reused by a second click on Buy."
@@ -38,7 +47,9 @@ class Purchase(models.Model):
     dispute_status = models.CharField(
         max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.NONE, blank=True
     )
-    stripe_dispute_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_dispute_id = models.CharField(
+        max_length=255, blank=True, default="", help_text="The dispute that decides `dispute_status`."
+    )
     problem = models.TextField(
         blank=True,
         help_text="Set when a payment needs a person: a mismatch, a second payment, a dispute.",
@@ -60,6 +71,9 @@ class Purchase(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=0, amount_refunded__gte=0), name="purchase_amounts_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(charge_amount_refunded__gte=0), name="purchase_charge_refunded_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,7 +87,10 @@ class Purchase(models.Model):
 
 class Refund(models.Model):
     """One Stripe refund of a purchase, recorded once under its Stripe id so that
-    `refund.*` events and `charge.refunded` never count the same money twice."""
+    `refund.*` events and `charge.refunded` never count the same money twice.
+
+    `status` is the refund's status in the newest event seen (`event_created`):
+    an older event arriving late (a retry days later) never overwrites it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -82,18 +99,76 @@ class Refund(models.Model):
         FAILED = "failed", "Failed"
         CANCELED = "canceled", "Canceled"
 
+    # Counted against the purchase from the moment Stripe creates the refund until it
+    # fails or is canceled, as Stripe's own charge.amount_refunded counts it.
+    COUNTED = (Status.PENDING, Status.REQUIRES_ACTION, Status.SUCCEEDED)
+
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="refunds")
     stripe_refund_id = models.CharField(max_length=255, unique=True)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
+    stripe_created = models.DateTimeField(
+        null=True, blank=True, help_text="The refund's `created` in Stripe."
+    )
+    event_created = models.DateTimeField(
+        null=True, blank=True, help_text="When Stripe made the newest event applied to this refund."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_not_negative")]
 
     def __str__(self) -> str:
         return f"{self.stripe_refund_id} ({self.status})"
+
+
+class Dispute(models.Model):
+    """One Stripe dispute (or inquiry) of a purchase, once under its Stripe id, with
+    its status in the newest event seen (`event_created`), so that a dispute won
+    before its `charge.dispute.created` arrives stays won."""
+
+    class Status(models.TextChoices):
+        WARNING_NEEDS_RESPONSE = "warning_needs_response", "Inquiry, needs response"
+        WARNING_UNDER_REVIEW = "warning_under_review", "Inquiry, under review"
+        WARNING_CLOSED = "warning_closed", "Inquiry closed"
+        NEEDS_RESPONSE = "needs_response", "Needs response"
+        UNDER_REVIEW = "under_review", "Under review"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        PREVENTED = "prevented", "Prevented"
+
+    # An open dispute (an inquiry too) suspends access; won, closed or prevented gives it back.
+    OPEN = (
+        Status.WARNING_NEEDS_RESPONSE,
+        Status.WARNING_UNDER_REVIEW,
+        Status.NEEDS_RESPONSE,
+        Status.UNDER_REVIEW,
+    )
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    stripe_created = models.DateTimeField(
+        null=True, blank=True, help_text="The dispute's `created` in Stripe."
+    )
+    event_created = models.DateTimeField(
+        null=True, blank=True, help_text="When Stripe made the newest event applied to this dispute."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="dispute_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_dispute_id} ({self.status})"
 
 
 class WebhookEvent(models.Model):
@@ -108,7 +183,7 @@ class WebhookEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored (nothing to do)"
         FAILED = "failed", "Failed, Stripe will retry"
-        REJECTED = "rejected", "Rejected, needs staff"
+        REJECTED = "rejected", "Failed for good (answered 200), needs staff"
 
     DONE = (Status.PROCESSED, Status.IGNORED, Status.REJECTED)
 

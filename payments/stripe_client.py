@@ -7,6 +7,7 @@ every retried POST)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -55,3 +56,25 @@ def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> 
 def checkout_session_retrieve(*, session_id: str) -> dict[str, Any]:
     """Fetch a Checkout Session; raises `stripe.StripeError`."""
     return stripe_client().v1.checkout.sessions.retrieve(session_id).to_dict()
+
+
+def _listed(page: Any) -> Iterator[dict[str, Any]]:
+    for obj in page.auto_paging_iter():
+        yield obj.to_dict()
+
+
+def checkout_sessions_complete_since(*, since: int) -> Iterator[dict[str, Any]]:
+    """Every complete Checkout Session created at or after `since` (a Unix time),
+    all pages; raises `stripe.StripeError`."""
+    params = {"created": {"gte": since}, "status": "complete", "limit": 100}
+    return _listed(stripe_client().v1.checkout.sessions.list(params=params))  # type: ignore[arg-type]
+
+
+def refunds_since(*, since: int) -> Iterator[dict[str, Any]]:
+    """Every refund created at or after `since`, all pages."""
+    return _listed(stripe_client().v1.refunds.list(params={"created": {"gte": since}, "limit": 100}))
+
+
+def disputes_since(*, since: int) -> Iterator[dict[str, Any]]:
+    """Every dispute created at or after `since`, all pages."""
+    return _listed(stripe_client().v1.disputes.list(params={"created": {"gte": since}, "limit": 100}))

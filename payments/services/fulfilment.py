@@ -19,6 +19,8 @@ from lms.models import User
 from lms.money import to_minor_units
 from payments.models import Purchase
 from payments.services import notices
+from payments.services import stripe_objects as read
+from payments.services.access import purchase_stands
 from payments.services.errors import PermanentEventError
 from payments.stripe_client import key_is_live
 
@@ -45,8 +47,10 @@ class FulfilResult:
 def _purchase_create_from_metadata(session: Mapping[str, Any]) -> None:
     """The Checkout was started but its pending Purchase never written (a crash
     between Stripe's answer and our insert): rebuild it from the session's metadata."""
-    metadata = session.get("metadata") or {}
-    user_id, course_id = metadata.get("user_id"), metadata.get("course_id")
+    what = f"Checkout Session {session['id']}"
+    metadata = read.mapping(session.get("metadata") or {}, what=f"{what}: metadata")
+    user_id = read.metadata_pk(metadata, "user_id", what=what)
+    course_id = read.metadata_pk(metadata, "course_id", what=what)
     if not user_id or not course_id:
         raise PermanentEventError(f"Checkout Session {session['id']} is unknown here and has no metadata")
     user = User.objects.filter(pk=user_id).first()
@@ -69,9 +73,7 @@ def _purchase_create_from_metadata(session: Mapping[str, Any]) -> None:
 
 
 def _purchase_lock_for_session(session: Mapping[str, Any], *, create: bool) -> Purchase | None:
-    session_id = session.get("id")
-    if not session_id:
-        raise PermanentEventError("Checkout Session without an id")
+    session_id = read.stripe_id(session, what="Checkout Session")
 
     def locked() -> Purchase | None:
         return (
@@ -90,6 +92,10 @@ def _purchase_lock_for_session(session: Mapping[str, Any], *, create: bool) -> P
 
 def _session_mismatch(purchase: Purchase, session: Mapping[str, Any]) -> str:
     """Why this session must not grant this purchase, or ""."""
+    what = f"Checkout Session {session['id']}"
+    # Values of the wrong type can never match: the event is refused, not compared.
+    read.currency(session, what=what)
+    metadata = read.mapping(session.get("metadata") or {}, what=f"{what}: metadata")
     problems = []
     expected = to_minor_units(purchase.amount, purchase.currency)
     if session.get("amount_total") != expected:
@@ -98,7 +104,6 @@ def _session_mismatch(purchase: Purchase, session: Mapping[str, Any]) -> str:
         problems.append(f"currency {session.get('currency')!r} (expected {purchase.currency!r})")
     if bool(session.get("livemode")) != key_is_live():
         problems.append(f"livemode {session.get('livemode')} does not match the API key's mode")
-    metadata = session.get("metadata") or {}
     if metadata.get("user_id") not in (None, str(purchase.user_id)):
         problems.append(f"metadata user {metadata.get('user_id')} (expected {purchase.user_id})")
     if metadata.get("course_id") not in (None, str(purchase.course_id)):
@@ -118,16 +123,24 @@ def purchase_fulfil(*, session: Mapping[str, Any]) -> FulfilResult:
     or metadata disagree with the purchase grants nothing and is flagged on
     the purchase for staff. Raises PermanentEventError when the session cannot
     be tied to a user and a course."""
+    session = read.mapping(session, what="Checkout Session")
     purchase = _purchase_lock_for_session(session, create=True)
     assert purchase is not None
+    payment_intent = read.optional_stripe_id(
+        session, "payment_intent", what=f"Checkout Session {session['id']}"
+    )
     if purchase.status == Purchase.Status.COMPLETE:
         return FulfilResult(FulfilOutcome.ALREADY_FULFILLED, purchase)
-    if purchase.status != Purchase.Status.PENDING:
+    if purchase.status == Purchase.Status.REFUNDED and purchase.completed_at is None:
+        _paid_while_refunded(purchase, session)
+    # An expired purchase is fulfilled all the same: Stripe's "paid" outranks the
+    # page's expiry, whichever event came first.
+    if purchase.status not in (Purchase.Status.PENDING, Purchase.Status.EXPIRED):
         return FulfilResult(FulfilOutcome.CLOSED, purchase, f"the purchase is {purchase.status}")
 
     update_fields = []
-    if session.get("payment_intent") and purchase.payment_intent != session["payment_intent"]:
-        purchase.payment_intent = session["payment_intent"]
+    if payment_intent and purchase.payment_intent != payment_intent:
+        purchase.payment_intent = payment_intent
         update_fields.append("payment_intent")
     if session.get("status") == "complete" and purchase.checkout_url:
         purchase.checkout_url = ""  # a completed session's page cannot be paid again
@@ -150,6 +163,11 @@ def purchase_fulfil(*, session: Mapping[str, Any]) -> FulfilResult:
     purchase.status = Purchase.Status.COMPLETE
     purchase.completed_at = timezone.now()
     update_fields += ["status", "completed_at"]
+    if not purchase_stands(purchase):
+        # Disputed before this (delayed) payment's success arrived: recorded, access waits.
+        purchase.save(update_fields=update_fields)
+        notices.receipt_send(purchase)
+        return FulfilResult(FulfilOutcome.FULFILLED, purchase, "access suspended by a dispute")
     grant = enrollment_grant(user=purchase.user, course=purchase.course, purchase_id=purchase.pk)
     if not grant.created and grant.enrollment.purchase_id not in (None, purchase.pk):
         # Two tabs, two payments: access exists already; a person decides on a refund.
@@ -166,13 +184,23 @@ def purchase_fulfil(*, session: Mapping[str, Any]) -> FulfilResult:
     return FulfilResult(FulfilOutcome.FULFILLED, purchase)
 
 
+def _paid_while_refunded(purchase: Purchase, session: Mapping[str, Any]) -> None:
+    """A delayed payment's success arrives after its refund: the payment is recorded
+    (so a refund that fails later makes it complete again); access stays closed."""
+    if session.get("payment_status") in PAID_STATUSES:
+        purchase.completed_at = timezone.now()
+        purchase.save(update_fields=["completed_at"])
+
+
 def _pending_purchase_close(*, session: Mapping[str, Any], status: str) -> tuple[Purchase | None, bool]:
     """Close the pending purchase behind `session` (its Checkout page can no
     longer be paid). Returns the purchase (None for an unknown session) and
     whether this call closed it. The caller is inside a transaction."""
-    purchase = _purchase_lock_for_session(session, create=False)
+    purchase = _purchase_lock_for_session(read.mapping(session, what="Checkout Session"), create=False)
     if purchase is None or purchase.status != Purchase.Status.PENDING:
         return purchase, False
+    if session.get("payment_status") in PAID_STATUSES:
+        return purchase, False  # a paid session is never closed, whatever the event says
     purchase.status = status
     purchase.checkout_url = ""
     purchase.save(update_fields=["status", "checkout_url"])

@@ -24,6 +24,8 @@ class AccessAfterRefund(Enum):
     ENDED = " Access to the course has ended."
     KEPT_THROUGH_OTHER_PURCHASE = " You keep access to the course through your other purchase."
     NOT_HELD = ""  # access had already gone (revoked by a dispute, say)
+    RESTORED = " Your access to the course is back."
+    KEPT = " You keep access to the course."
 
 
 # name: (kind, title, message). {course} is the course's title; the others are
@@ -44,6 +46,22 @@ _NOTICES = {
         Notification.Kind.REFUND,
         "Partial refund issued",
         "You were refunded {refunded} of {amount} for “{course}”. You keep access to the course.",
+    ),
+    "refund_failed": (
+        Notification.Kind.REFUND,
+        "Refund failed",
+        "The refund of {refunded} for “{course}” did not go through: your payment stands.{access}",
+    ),
+    "refund_canceled": (
+        Notification.Kind.REFUND,
+        "Refund canceled",
+        "The refund of {refunded} for “{course}” was canceled: your payment stands.{access}",
+    ),
+    "access_ended": (
+        Notification.Kind.PAYMENT,
+        "Course access ended",
+        "The dispute about your payment for “{course}” was decided for your bank: "
+        "access to the course has ended.",
     ),
     "access_suspended": (
         Notification.Kind.PAYMENT,

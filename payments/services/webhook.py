@@ -7,20 +7,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from payments.models import Purchase, WebhookEvent
-from payments.services.disputes import purchase_dispute_close, purchase_dispute_open
+from payments.services import stripe_objects as read
+from payments.services.disputes import purchase_dispute_sync
 from payments.services.errors import PermanentEventError, RetryLater
 from payments.services.fulfilment import FulfilOutcome, purchase_expire, purchase_fail, purchase_fulfil
 from payments.services.refunds import purchase_charge_refunded, purchase_refund_sync
 
 logger = logging.getLogger(__name__)
+
+# Faults that pass: the database down or restarting, a lock held too long, a
+# deadlock or serialization failure (all OperationalError), a dropped connection;
+# and an event that came before what it refers to. Answered 5xx: Stripe retries.
+TRANSIENT = (RetryLater, OperationalError, InterfaceError)
+LOCK_TIMEOUT_MS = 10_000
+REFUSED_TEXT = (
+    "The event contains text the database refuses (NUL bytes or lone surrogates), "
+    "replaced by U+FFFD in the stored copy; not processed."
+)
 
 
 class WebhookOutcome(StrEnum):
@@ -36,7 +48,7 @@ class _Handled:
     note: str = ""
 
 
-def _on_session_paid(data: Mapping[str, Any]) -> _Handled:
+def _on_session_paid(data: Mapping[str, Any], seen: datetime) -> _Handled:
     result = purchase_fulfil(session=data)
     if result.outcome == FulfilOutcome.MISMATCH:
         return _Handled(WebhookEvent.Status.REJECTED, result.purchase, f"Mismatch: {result.detail}")
@@ -45,33 +57,29 @@ def _on_session_paid(data: Mapping[str, Any]) -> _Handled:
     return _Handled(WebhookEvent.Status.PROCESSED, result.purchase, result.outcome.value)
 
 
-def _on_session_failed(data: Mapping[str, Any]) -> _Handled:
+def _on_session_failed(data: Mapping[str, Any], seen: datetime) -> _Handled:
     purchase = purchase_fail(session=data)
     return _Handled(WebhookEvent.Status.PROCESSED if purchase else WebhookEvent.Status.IGNORED, purchase)
 
 
-def _on_session_expired(data: Mapping[str, Any]) -> _Handled:
+def _on_session_expired(data: Mapping[str, Any], seen: datetime) -> _Handled:
     purchase = purchase_expire(session=data)
     return _Handled(WebhookEvent.Status.PROCESSED if purchase else WebhookEvent.Status.IGNORED, purchase)
 
 
-def _on_charge_refunded(data: Mapping[str, Any]) -> _Handled:
-    return _Handled(WebhookEvent.Status.PROCESSED, purchase_charge_refunded(charge=data))
+def _on_charge_refunded(data: Mapping[str, Any], seen: datetime) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_charge_refunded(charge=data, seen=seen))
 
 
-def _on_refund(data: Mapping[str, Any]) -> _Handled:
-    return _Handled(WebhookEvent.Status.PROCESSED, purchase_refund_sync(refund=data))
+def _on_refund(data: Mapping[str, Any], seen: datetime) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_refund_sync(refund=data, seen=seen))
 
 
-def _on_dispute_created(data: Mapping[str, Any]) -> _Handled:
-    return _Handled(WebhookEvent.Status.PROCESSED, purchase_dispute_open(dispute=data))
+def _on_dispute(data: Mapping[str, Any], seen: datetime) -> _Handled:
+    return _Handled(WebhookEvent.Status.PROCESSED, purchase_dispute_sync(dispute=data, seen=seen))
 
 
-def _on_dispute_closed(data: Mapping[str, Any]) -> _Handled:
-    return _Handled(WebhookEvent.Status.PROCESSED, purchase_dispute_close(dispute=data))
-
-
-EVENT_HANDLERS: dict[str, Callable[[Mapping[str, Any]], _Handled]] = {
+EVENT_HANDLERS: dict[str, Callable[[Mapping[str, Any], datetime], _Handled]] = {
     "checkout.session.completed": _on_session_paid,
     "checkout.session.async_payment_succeeded": _on_session_paid,
     "checkout.session.async_payment_failed": _on_session_failed,
@@ -81,14 +89,27 @@ EVENT_HANDLERS: dict[str, Callable[[Mapping[str, Any]], _Handled]] = {
     "refund.updated": _on_refund,
     "refund.failed": _on_refund,
     "charge.refund.updated": _on_refund,
-    "charge.dispute.created": _on_dispute_created,
-    "charge.dispute.closed": _on_dispute_closed,
+    "charge.dispute.created": _on_dispute,
+    "charge.dispute.updated": _on_dispute,
+    "charge.dispute.closed": _on_dispute,
+    "charge.dispute.funds_withdrawn": _on_dispute,
+    "charge.dispute.funds_reinstated": _on_dispute,
 }
 
 
-def webhook_event_record(*, event: Mapping[str, Any]) -> WebhookEvent:
+def webhook_event_clean(event: Any) -> tuple[Any, str]:
+    """The parsed body with the text the database refuses (NUL bytes, lone
+    surrogates) replaced, and why it cannot be processed ("" if it can)."""
+    cleaned, changed = read.clean_for_database(event)
+    return cleaned, REFUSED_TEXT if changed else ""
+
+
+def webhook_event_record(*, event: Mapping[str, Any], rejected: str = "") -> WebhookEvent:
     """Store a verified event once under its Stripe id (committed at once, so the
-    record survives a failure of the work). A redelivery returns the stored row."""
+    record survives a failure of the work). A redelivery returns the stored row.
+    `event` is cleaned (webhook_event_clean); `rejected` says why it must not be
+    processed: it is stored as failed for good."""
+    done = {"status": WebhookEvent.Status.REJECTED, "error": rejected, "processed_at": timezone.now()}
     try:
         with transaction.atomic():
             return WebhookEvent.objects.create(
@@ -96,6 +117,7 @@ def webhook_event_record(*, event: Mapping[str, Any]) -> WebhookEvent:
                 type=event["type"],
                 livemode=bool(event.get("livemode")),
                 payload=event,
+                **(done if rejected else {}),
             )
     except IntegrityError:
         return WebhookEvent.objects.get(stripe_event_id=event["id"])
@@ -114,11 +136,13 @@ def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
     """Do an event's work and mark it processed in the same transaction.
 
     Redeliveries of the same event (even at the same moment) wait on the event
-    row's lock and then find it done. A database error or an event that came
-    too early rolls everything back and leaves the event unprocessed (RETRY); a
-    permanent problem is recorded on the event and not retried."""
+    row's lock and then find it done. A transient fault (TRANSIENT: the database
+    down, a lock timeout, an event that came too early) rolls everything back and
+    leaves the event unprocessed (RETRY); anything else can never succeed: it is
+    rolled back too, recorded on the event as failed for good, and not retried."""
     try:
         with transaction.atomic():
+            _lock_timeout_set()
             event = WebhookEvent.objects.select_for_update().get(stripe_event_id=stripe_event_id)
             if event.is_done:
                 return WebhookOutcome.DUPLICATE
@@ -126,7 +150,8 @@ def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
             if handler is None:
                 handled = _Handled(WebhookEvent.Status.IGNORED, note="event type not handled")
             else:
-                handled = handler(event.payload["data"]["object"])
+                seen = read.timestamp(event.payload, what=f"Event {stripe_event_id}", required=True)
+                handled = handler(event.payload["data"]["object"], seen)
             event.status = handled.status
             event.error = handled.note if handled.status == WebhookEvent.Status.REJECTED else ""
             event.purchase = handled.purchase
@@ -140,7 +165,7 @@ def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
             stripe_event_id=stripe_event_id, status=WebhookEvent.Status.REJECTED, error=str(exc), done=True
         )
         return WebhookOutcome.DONE
-    except (RetryLater, DatabaseError) as exc:
+    except TRANSIENT as exc:
         logger.warning("Stripe event %s failed, Stripe will retry: %r", stripe_event_id, exc)
         try:
             _webhook_event_mark(
@@ -152,3 +177,33 @@ def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
         except DatabaseError:
             logger.exception("Could not record the failure of Stripe event %s", stripe_event_id)
         return WebhookOutcome.RETRY
+    except Exception as exc:
+        # Anything else (a DataError, a value no reader caught, a bug) fails the same
+        # way on every retry: stored for staff with the reason, not retried for days.
+        logger.exception("Stripe event %s failed for good", stripe_event_id)
+        _webhook_event_mark(
+            stripe_event_id=stripe_event_id,
+            status=WebhookEvent.Status.REJECTED,
+            error=f"{type(exc).__name__}: {exc}",
+            done=True,
+        )
+        return WebhookOutcome.DONE
+
+
+def webhook_receive(*, event: Mapping[str, Any], rejected: str = "") -> WebhookOutcome:
+    """Record a verified, cleaned event and do its work (the webhook view's one call)."""
+    record = webhook_event_record(event=event, rejected=rejected)
+    if rejected and record.error == rejected and record.attempts == 0:
+        logger.error("Stripe event %s rejected: %s", record.stripe_event_id, rejected)
+        WebhookEvent.objects.filter(pk=record.pk).update(attempts=1)
+        return WebhookOutcome.DONE
+    return webhook_event_process(stripe_event_id=record.stripe_event_id)
+
+
+def _lock_timeout_set() -> None:
+    """Wait at most LOCK_TIMEOUT_MS for a row lock (PostgreSQL): a lock held for
+    longer (a stuck transaction) is a transient fault, answered 5xx and retried,
+    rather than a request that holds a worker until the proxy gives up."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{LOCK_TIMEOUT_MS}ms"])

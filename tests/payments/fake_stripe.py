@@ -4,6 +4,11 @@ speaks the subset Doctrina uses, so no test reaches the internet.
 API (what stripe-python calls, selected with STRIPE_API_BASE):
   POST /v1/checkout/sessions         form-encoded like Stripe; honours Idempotency-Key
   GET  /v1/checkout/sessions/<id>
+  GET  /v1/checkout/sessions, /v1/refunds, /v1/disputes
+                                     lists, newest first, paged like Stripe's
+                                     (limit, starting_after, has_more; at most
+                                     `page_size` a page), filtered by created[gte]
+                                     and, for sessions, status
 A hosted checkout page (what the buyer's browser sees):
   GET  /checkout/<id>                the page, with a "Pay" button
   POST /checkout/<id>/pay            marks the session paid, sends the signed
@@ -72,13 +77,16 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_test_{secrets.token_hex(12)}"
 
 
-def make_event(event_type: str, obj: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
-    """An event envelope shaped like Stripe's (API version 2020-08-27 and later)."""
+def make_event(
+    event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int | None = None
+) -> dict[str, Any]:
+    """An event envelope shaped like Stripe's (API version 2020-08-27 and later).
+    `created` is when Stripe made the event (the order the app must respect)."""
     return {
         "id": event_id or new_id("evt"),
         "object": "event",
         "api_version": API_VERSION,
-        "created": int(time.time()),
+        "created": int(time.time()) if created is None else created,
         "data": {"object": obj},
         "livemode": bool(obj.get("livemode", False)),
         "pending_webhooks": 1,
@@ -94,6 +102,9 @@ class FakeStripe:
         self.webhook_url: str | None = None  # where "Pay" sends checkout.session.completed
         self.send_webhooks = True
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}  # the latest state of each, for the lists
+        self.disputes: dict[str, dict[str, Any]] = {}
+        self.page_size = 100  # the most a list page holds (small: tests of auto-paging)
         self.requests: list[dict[str, Any]] = []  # every API call: method, path, params, headers
         self.deliveries: list[tuple[str, int]] = []  # (event id, the app's HTTP status)
         self.delay_seconds = 0.0  # slow every API answer down (timeouts)
@@ -178,8 +189,10 @@ class FakeStripe:
             session["url"] = None
         return self.session(session_id)
 
-    def event(self, event_type: str, obj: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
-        return make_event(event_type, obj, event_id=event_id)
+    def event(
+        self, event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int | None = None
+    ) -> dict[str, Any]:
+        return make_event(event_type, obj, event_id=event_id, created=created)
 
     def session_event(self, event_type: str, session_id: str, **overrides: Any) -> dict[str, Any]:
         return make_event(event_type, {**self.session(session_id), **overrides})
@@ -204,32 +217,67 @@ class FakeStripe:
         return charge
 
     def refund(
-        self, session_id: str, *, amount: int, status: str = "succeeded", refund_id: str | None = None
+        self,
+        session_id: str,
+        *,
+        amount: int,
+        status: str = "succeeded",
+        refund_id: str | None = None,
+        created: int | None = None,
     ):
+        """A refund of the session's payment; also what the refund list shows for its id from now on."""
         session = self.session(session_id)
-        return {
+        refund = {
             "id": refund_id or new_id("re"),
             "object": "refund",
             "amount": amount,
             "charge": new_id("ch"),
+            "created": int(time.time()) if created is None else created,
             "currency": session["currency"],
             "payment_intent": session["payment_intent"],
             "status": status,
         }
+        with self._lock:
+            self.refunds[refund["id"]] = refund
+        return dict(refund)
 
-    def dispute(self, session_id: str, *, status: str = "needs_response", dispute_id: str | None = None):
+    def dispute(
+        self,
+        session_id: str,
+        *,
+        status: str = "needs_response",
+        dispute_id: str | None = None,
+        created: int | None = None,
+    ):
+        """A dispute of the session's payment; also what the dispute list shows for its id from now on."""
         session = self.session(session_id)
-        return {
+        dispute = {
             "id": dispute_id or new_id("dp"),
             "object": "dispute",
             "amount": session["amount_total"],
             "charge": new_id("ch"),
+            "created": int(time.time()) if created is None else created,
             "currency": session["currency"],
             "livemode": False,
             "payment_intent": session["payment_intent"],
             "reason": "fraudulent",
             "status": status,
         }
+        with self._lock:
+            self.disputes[dispute["id"]] = dispute
+        return dict(dispute)
+
+    def _list_page(self, path: str, objects: list[dict[str, Any]], params: dict[str, Any]) -> dict:
+        """One page of a Stripe list: newest first, after `starting_after`, at most `limit`."""
+        gte = int((params.get("created") or {}).get("gte") or 0)
+        rows = sorted(
+            (o for o in objects if o["created"] >= gte), key=lambda o: (o["created"], o["id"]), reverse=True
+        )
+        if after := params.get("starting_after"):
+            ids = [o["id"] for o in rows]
+            rows = rows[ids.index(after) + 1 :] if after in ids else []
+        limit = min(int(params.get("limit") or 10), self.page_size)
+        return {"object": "list", "url": path, "has_more": len(rows) > limit, "data": rows[:limit]}
 
     def signed(self, event: dict[str, Any], *, secret: str | None = None, timestamp: int | None = None):
         """(body, Stripe-Signature header) for posting `event` to the app."""
@@ -304,7 +352,21 @@ class FakeStripe:
 
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
-                if match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path):
+                lists = {
+                    "/v1/checkout/sessions": lambda: [fake.session(i) for i in fake.sessions],
+                    "/v1/refunds": lambda: list(fake.refunds.values()),
+                    "/v1/disputes": lambda: list(fake.disputes.values()),
+                }
+                if path in lists:
+                    params = parse_stripe_form(urlsplit(self.path).query)
+                    if not self._api_preamble(params):
+                        return
+                    with fake._lock:
+                        objects = lists[path]()
+                    if status := params.get("status"):
+                        objects = [o for o in objects if o.get("status") == status]
+                    self._send(200, json.dumps(fake._list_page(path, objects, params)))
+                elif match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path):
                     if not self._api_preamble({}):
                         return
                     if match.group(1) not in fake.sessions:
