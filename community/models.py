@@ -11,7 +11,8 @@ class Review(models.Model):
     the figures) while it is not hidden and its author's enrollment is active."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="reviews")
+    # A student's words: a course with reviews is archived (its status), never deleted under them.
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="reviews")
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     body = models.TextField(
         blank=True, validators=[MaxLengthValidator(REVIEW_MAX_LENGTH)], help_text="Markdown."

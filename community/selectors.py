@@ -51,7 +51,7 @@ def reviews_for_course(*, course: Course, sort: str = DEFAULT_REVIEW_SORT) -> Qu
 
 def course_rating_of(course: Course) -> CourseRating:
     """The course's figures, from those annotated on it with its page's own
-    query (`courses.selectors.course_get_visible`, community/sections.py): no query."""
+    query (`enrollments.selectors.course_get_visible`, community/sections.py): no query."""
     return CourseRating(
         course=course,
         count=course.rating_count,

@@ -14,8 +14,7 @@ from community.forms import AnswerForm, ReviewForm
 from community.policies import review_refusal, reviews_answerable_by
 from community.services import ReviewNotAllowed, review_answer, review_delete, review_save
 from courses.policies import can_edit_course
-from courses.selectors import course_get_visible
-from enrollments.selectors import viewer_enrollment
+from enrollments.selectors import course_get_visible, viewer_enrollment
 
 REVIEWS_PAGE_SIZE = 10
 

@@ -3,26 +3,34 @@ foreign-key choice goes through `courses.policies`, so an instructor only ever
 meets their own courses, modules and lessons."""
 
 from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableInlineAdminMixin
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from courses import policies
+from courses.admin_removal import ArchiveInsteadOfDeleteMixin
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import question_answer_errors
 from courses.services import (
+    CourseHasStudentWork,
+    course_delete,
     course_save,
     lesson_save,
-    lessons_delete,
+    lessons_delete_or_archive,
+    lessons_removal_plan,
     lessons_renumber,
+    lessons_restore,
     module_save,
-    modules_delete,
+    modules_delete_or_archive,
+    modules_removal_plan,
     modules_renumber,
+    modules_restore,
     question_save,
     quiz_save,
 )
+from courses.student_work import student_work_counts, touched_ids
 from lms.models import User
 
 
@@ -49,14 +57,41 @@ class OwnedByInstructorAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self._owns(request, obj)
 
 
-class ModuleInline(SortableInlineAdminMixin, admin.TabularInline):
+class CurriculumInlineMixin:
+    """An inline of a course's modules or a module's lessons: only what is in the
+    curriculum. Its delete box removes only what no student has worked on; the
+    rest is archived from its own Delete page, which says so before confirming."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(archived_at__isnull=True)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        model = self.model
+
+        class CurriculumForm(formset.form):
+            def hand_clean_DELETE(self):
+                # Replaces Django's list of "protected related objects" (every student's row).
+                wants_delete = self.cleaned_data.get("DELETE") and not self.instance._state.adding
+                if wants_delete and touched_ids(model, [self.instance.pk]):
+                    raise ValidationError(
+                        f"Students have worked on “{self.instance}”, so it cannot be deleted here. Open it "
+                        "and use Delete: it will be archived, keeping their work, and the page says so "
+                        "before you confirm."
+                    )
+
+        formset.form = CurriculumForm
+        return formset
+
+
+class ModuleInline(CurriculumInlineMixin, SortableInlineAdminMixin, admin.TabularInline):
     model = Module
     fields = ["title", "description", "order"]
     extra = 0
     show_change_link = True  # lessons are edited on the module's page
 
 
-class LessonInline(SortableInlineAdminMixin, admin.StackedInline):
+class LessonInline(CurriculumInlineMixin, SortableInlineAdminMixin, admin.StackedInline):
     model = Lesson
     fields = [
         ("title", "kind", "duration", "is_preview"),
@@ -108,13 +143,38 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
     def save_model(self, request, obj, form, change):
         course_save(course=obj, author=request.user)
 
+    # A course students joined is never deleted (their enrollments, purchases,
+    # reviews and work hang on it): the confirmation page refuses and says why.
+    delete_confirmation_template = "admin/courses/course/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/courses/course/delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        refusals = [
+            f"“{course}”: " + ", ".join(f"{n} {name}" for name, n in counts)
+            for course in objs
+            if (counts := student_work_counts(Course, course.pk))
+        ]
+        if refusals:
+            return [], {}, set(), refusals
+        return super().get_deleted_objects(objs, request)
+
+    def delete_model(self, request, obj):
+        course_delete(course=obj)
+
+    def delete_queryset(self, request, queryset):
+        for course in queryset:
+            try:
+                course_delete(course=course)
+            except CourseHasStudentWork as refusal:  # joined since the confirmation page
+                self.message_user(request, f"“{course}” was not deleted: {refusal}.", messages.ERROR)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         modules_renumber(course=form.instance)
 
 
 @admin.register(Module)
-class ModuleAdmin(SortableAdminBase, OwnedByInstructorAdmin):
+class ModuleAdmin(ArchiveInsteadOfDeleteMixin, SortableAdminBase, OwnedByInstructorAdmin):
     inlines = [LessonInline]
     fields = ["course", "title", "description"]
     list_display = ["title", "course", "order", "lesson_count"]
@@ -141,15 +201,20 @@ class ModuleAdmin(SortableAdminBase, OwnedByInstructorAdmin):
         super().save_related(request, form, formsets, change)
         lessons_renumber(module=form.instance)  # lessons added, reordered or deleted inline
 
-    def delete_model(self, request, obj):
-        modules_delete(modules=Module.objects.filter(pk=obj.pk))
+    archived_q = Q(archived_at__isnull=False)
 
-    def delete_queryset(self, request, queryset):
-        modules_delete(modules=queryset)
+    def removal_plan(self, queryset):
+        return modules_removal_plan(modules=queryset)
+
+    def removal(self, queryset):
+        return modules_delete_or_archive(modules=queryset)
+
+    def restore(self, queryset):
+        return modules_restore(modules=queryset)
 
 
 @admin.register(Lesson)
-class LessonAdmin(OwnedByInstructorAdmin):
+class LessonAdmin(ArchiveInsteadOfDeleteMixin, OwnedByInstructorAdmin):
     fields = [
         "module", "title", "kind", "duration", "is_preview", "description",
         "video_url", "video_id", "content",
@@ -174,11 +239,16 @@ class LessonAdmin(OwnedByInstructorAdmin):
     def save_model(self, request, obj, form, change):
         lesson_save(lesson=obj)
 
-    def delete_model(self, request, obj):
-        lessons_delete(lessons=Lesson.objects.filter(pk=obj.pk))
+    archived_q = Q(archived_at__isnull=False) | Q(module__archived_at__isnull=False)
 
-    def delete_queryset(self, request, queryset):
-        lessons_delete(lessons=queryset)
+    def removal_plan(self, queryset):
+        return lessons_removal_plan(lessons=queryset)
+
+    def removal(self, queryset):
+        return lessons_delete_or_archive(lessons=queryset)
+
+    def restore(self, queryset):
+        return lessons_restore(lessons=queryset)
 
 
 class QuestionInline(SortableInlineAdminMixin, admin.TabularInline):

@@ -47,7 +47,8 @@ class Sort:
 
 
 def _lessons(course_ref: str) -> QuerySet[Lesson]:
-    return Lesson.objects.filter(module__course=OuterRef(course_ref)).order_by().values("module__course")
+    lessons = Lesson.objects.filter(module__course=OuterRef(course_ref)).in_curriculum()
+    return lessons.order_by().values("module__course")
 
 
 def _lesson_count(course_ref: str) -> Expression:

@@ -5,9 +5,10 @@ It is read on every course and lesson page, and for a big course (1,000
 lessons) loading and rendering it is most of the page's cost. So it is cached,
 under a key that names its content exactly: the course's *curriculum version*,
 made of the number and latest `updated_at` of its modules and of its lessons
-(one small query). Any write through the ORM (admin, services, seeding)
-changes the version, so a cached curriculum is never stale and never needs
-invalidating; entries for old versions simply age out."""
+(one small query; archiving or restoring sets `updated_at` too). Any write
+through the ORM (admin, services, seeding) changes the version, so a cached
+curriculum is never stale and never needs invalidating; entries for old
+versions simply age out."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ _KIND_LABELS = dict(Lesson.Kind.choices)
 # The tables are courses_module and courses_lesson (Module._meta.db_table,
 # Lesson._meta.db_table); tests/courses/test_course_page.py checks every kind
 # of curriculum edit changes the result.
+# The last column counts the archived lessons (archived themselves or with their
+# module): the course page looks for a student's archived work only when there are some.
 CURRICULUM_VERSION_SQL = """
 SELECT
   (SELECT COUNT(*) FROM courses_module WHERE course_id = %(course)s),
@@ -40,18 +43,22 @@ SELECT
   (SELECT COUNT(*) FROM courses_lesson AS l
      INNER JOIN courses_module AS m ON l.module_id = m.id WHERE m.course_id = %(course)s),
   (SELECT MAX(l.updated_at) FROM courses_lesson AS l
-     INNER JOIN courses_module AS m ON l.module_id = m.id WHERE m.course_id = %(course)s)
+     INNER JOIN courses_module AS m ON l.module_id = m.id WHERE m.course_id = %(course)s),
+  (SELECT COUNT(*) FROM courses_lesson AS l
+     INNER JOIN courses_module AS m ON l.module_id = m.id WHERE m.course_id = %(course)s
+       AND (l.archived_at IS NOT NULL OR m.archived_at IS NOT NULL))
 """
 
 
-def curriculum_version(*, course_id: int) -> str:
+def curriculum_version(*, course_id: int) -> tuple[str, int]:
     """The number and latest `updated_at` of the course's modules and of its
-    lessons: one small query. Written in SQL because building the equivalent
-    ORM subquery expressions costs more per request than running the query."""
+    lessons, and how many of its lessons are archived: one small query. Written
+    in SQL because building the equivalent ORM subquery expressions costs more
+    per request than running the query."""
     with connection.cursor() as cursor:
         cursor.execute(CURRICULUM_VERSION_SQL, {"course": course_id})
-        modules, modules_at, lessons, lessons_at = cursor.fetchone()
-    return f"{course_id}|{modules}@{modules_at}|{lessons}@{lessons_at}"
+        modules, modules_at, lessons, lessons_at, archived = cursor.fetchone()
+    return f"{course_id}|{modules}@{modules_at}|{lessons}@{lessons_at}|{archived}", archived or 0
 
 
 class CurriculumLesson(NamedTuple):
@@ -79,6 +86,8 @@ class Curriculum:
     modules: tuple[CurriculumModule, ...]
     # The viewing student's completed lessons (empty for everyone else).
     completed_lesson_ids: frozenset[int] = frozenset()
+    # Lessons of the course out of the curriculum (courses.services.archive): not shown here.
+    archived_lesson_count: int = 0
     lessons: tuple[CurriculumLesson, ...] = field(init=False)
 
     def __post_init__(self):
@@ -123,13 +132,17 @@ class Curriculum:
 
 def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
     """Two queries: the modules (empty ones too), then every lesson's display
-    fields in curriculum order."""
+    fields in curriculum order; archived ones are not part of it."""
     module_rows = list(
-        Module.objects.filter(course=course).order_by("order", "pk").values_list("pk", "title")
+        Module.objects.filter(course=course)
+        .in_curriculum()
+        .order_by("order", "pk")
+        .values_list("pk", "title")
     )
     lessons_by_module: dict[int, list[CurriculumLesson]] = {pk: [] for pk, _ in module_rows}
     rows = (
         Lesson.objects.filter(module__course=course)
+        .in_curriculum()
         .in_curriculum_order()
         .values_list("pk", "module_id", "title", "kind", "duration", "is_preview")
     )
@@ -155,12 +168,17 @@ def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
 def curriculum_get(*, course: Course, completed_lesson_ids: frozenset[int] = frozenset()) -> Curriculum:
     """The course's curriculum: one query for its version, then from the cache
     when that version was seen before, else two more queries."""
-    version = f"{curriculum_version(course_id=course.pk)}|{course.slug}"
+    version, archived = curriculum_version(course_id=course.pk)
+    version = f"{version}|{course.slug}"
     key = "curriculum:" + hashlib.blake2b(version.encode(), digest_size=20).hexdigest()
     modules = cache.get(key)
     if modules is None:
         modules = _curriculum_load(course)
         cache.set(key, modules, CURRICULUM_CACHE_SECONDS)
     return Curriculum(
-        course_id=course.pk, version=version, modules=modules, completed_lesson_ids=completed_lesson_ids
+        course_id=course.pk,
+        version=version,
+        modules=modules,
+        completed_lesson_ids=completed_lesson_ids,
+        archived_lesson_count=archived,
     )

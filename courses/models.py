@@ -14,9 +14,16 @@ class CourseQuerySet(models.QuerySet):
 
 
 class Course(models.Model):
+    """A course. Its status says who may *join* it: only a published course is in
+    the catalogue, for sale and open to new students. A draft (not launched yet,
+    or pulled back) and an archived course (retired) are closed to new students,
+    but whoever is enrolled keeps it, whatever its status
+    (`enrollments.policies.courses_visible_to`)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -41,7 +48,13 @@ class Course(models.Model):
     instructor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses_taught"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Published: in the catalogue and open to new students. Draft or archived: closed to "
+        "new students; the students already enrolled keep the course.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,7 +82,19 @@ class Course(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+class ModuleQuerySet(models.QuerySet):
+    def in_curriculum(self):
+        """Modules that are part of their course (not archived)."""
+        return self.filter(archived_at__isnull=True)
+
+
 class LessonQuerySet(models.QuerySet):
+    def in_curriculum(self):
+        """Lessons that are part of their course: neither they nor their module
+        are archived. Every count, order, percentage and "next lesson" is over
+        these; an archived lesson only keeps its students' work (courses.services.archive)."""
+        return self.filter(archived_at__isnull=True, module__archived_at__isnull=True)
+
     def in_curriculum_order(self):
         """The one order of a course's lessons: module by module (the modules'
         order), then the lessons' order inside each. Pages, "continue" and the
@@ -87,6 +112,11 @@ class Module(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the curriculum's cache version (courses/curriculum.py): every write sets it.
     updated_at = models.DateTimeField(auto_now=True)
+    # Set instead of deleting a module students have worked in (courses.services.archive):
+    # it leaves the curriculum with its lessons, their work stays; a superuser restores it.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ModuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -122,6 +152,8 @@ class Lesson(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the curriculum's cache version (courses/curriculum.py): every write sets it.
     updated_at = models.DateTimeField(auto_now=True)
+    # Set instead of deleting a lesson students have worked on (courses.services.archive).
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
 
@@ -134,6 +166,11 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:lesson", kwargs={"slug": self.module.course.slug, "lesson_id": self.pk})
+
+    @property
+    def is_archived(self) -> bool:
+        """Out of the curriculum, itself or with its module (reads `module`)."""
+        return self.archived_at is not None or self.module.archived_at is not None
 
     @property
     def video_embed(self) -> VideoEmbed | None:

@@ -42,12 +42,20 @@ def courses_editable_by(user: User | AnonymousUser) -> QuerySet[Course]:
     return in_courses_authored_by(Course.objects.all(), user, course="")
 
 
+def can_restore_archived(user: User | AnonymousUser) -> bool:
+    """Archived content (courses.services.archive) is a superuser's to see and
+    restore: it has left the curriculum its instructor edits."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def modules_editable_by(user: User | AnonymousUser) -> QuerySet[Module]:
-    return in_courses_authored_by(Module.objects.all(), user, course="course")
+    modules = Module.objects.all() if can_restore_archived(user) else Module.objects.in_curriculum()
+    return in_courses_authored_by(modules, user, course="course")
 
 
 def lessons_editable_by(user: User | AnonymousUser) -> QuerySet[Lesson]:
-    return in_courses_authored_by(Lesson.objects.all(), user, course="module__course")
+    lessons = Lesson.objects.all() if can_restore_archived(user) else Lesson.objects.in_curriculum()
+    return in_courses_authored_by(lessons, user, course="module__course")
 
 
 def quizzes_editable_by(user: User | AnonymousUser) -> QuerySet[Quiz]:

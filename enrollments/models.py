@@ -17,7 +17,9 @@ class Enrollment(models.Model):
         REVOKED = "revoked", "Revoked"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="enrollments")
+    # A course anyone enrolled in is archived (its status), never deleted under them:
+    # their progress, certificate and purchase hang on this row.
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="enrollments")
     # The payment that holds the access up. A reference by name to an app above
     # this one (payments): no Python import, and enrollments' services take its id.
     purchase = models.ForeignKey(

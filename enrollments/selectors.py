@@ -7,13 +7,29 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from courses.catalogue import course_page_figure_annotations
 from enrollments.models import Enrollment
+from enrollments.policies import courses_visible_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from courses.models import Course
     from lms.models import User
+
+
+def course_get_visible(*, slug: str, viewer: User | AnonymousUser) -> Course | None:
+    """The course with this slug if the viewer may see it (published, a course
+    they may edit, or one they are enrolled in whatever its status), with its
+    instructor and the card figures other apps register (its students, its
+    rating…); None otherwise. One query."""
+    return (
+        courses_visible_to(viewer)
+        .select_related("instructor")
+        .annotate(**course_page_figure_annotations())
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def enrollment_active_exists(*, user: User | AnonymousUser, course: Course) -> bool:

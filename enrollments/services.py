@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from enrollments.models import Enrollment
+from enrollments.policies import enrollment_refusal
 from enrollments.signals import access_restored, access_revoked
 from notifications.models import Notification
 from notifications.services import notify
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 
 class EnrollmentNotAllowed(Exception):
-    """The course cannot be joined this way (a draft, or a paid course without a purchase)."""
+    """The course cannot be joined this way (not published, its own instructor, or a
+    paid course without a purchase). The message is for the student."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,18 @@ def enrollment_grant(*, user: User, course: Course, purchase_id: int | None = No
 
 
 def enrollment_create_free(*, user: User, course: Course) -> EnrollmentResult:
-    """Free enrollment (POST /courses/<slug>/enroll/): published free courses only."""
-    if not course.is_published or not course.is_free:
-        raise EnrollmentNotAllowed
+    """Free enrollment (POST /courses/<slug>/enroll/): published free courses only,
+    never by their own instructor (`enrollment_refusal`). A student already
+    enrolled is told so, whatever the course's status. Raises EnrollmentNotAllowed
+    having written nothing."""
+    refusal = enrollment_refusal(user=user, course=course)
+    if refusal is None and not course.is_free:
+        refusal = "This course is not free: buy it to enroll."
+    if refusal is not None:
+        existing = Enrollment.objects.active().filter(user=user, course=course).first()
+        if existing is not None:
+            return EnrollmentResult(enrollment=existing, created=False)
+        raise EnrollmentNotAllowed(refusal)
     return enrollment_grant(user=user, course=course)
 
 

@@ -4,22 +4,22 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from courses.models import Course
 from courses.selectors import course_first_lesson
+from enrollments.policies import courses_visible_to
 from enrollments.services import EnrollmentNotAllowed, enrollment_create_free
 
 
 @require_POST
 def enroll(request, slug: str):
-    course = Course.objects.published().filter(slug=slug).first()
+    course = courses_visible_to(request.user).filter(slug=slug).first()
     if course is None:
         raise Http404("No such course")
     if not request.user.is_authenticated:
         return redirect_to_login(course.get_absolute_url())
     try:
         result = enrollment_create_free(user=request.user, course=course)
-    except EnrollmentNotAllowed:
-        messages.error(request, "This course is not free: buy it to enroll.")
+    except EnrollmentNotAllowed as refusal:
+        messages.error(request, str(refusal))
         return redirect(course)
     if result.created:
         messages.success(request, f"You are enrolled in “{course.title}”.")

@@ -14,7 +14,8 @@ class LessonProgress(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
     )
-    lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="progress")
+    # Student work: content it points at is archived, never deleted under it (courses.services.archive).
+    lesson = models.ForeignKey("courses.Lesson", on_delete=models.PROTECT, related_name="progress")
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,7 +43,8 @@ class QuizAttempt(models.Model):
     "out_of": the question's points} (earned is 0 in a late attempt)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
-    quiz = models.ForeignKey("courses.Quiz", on_delete=models.CASCADE, related_name="attempts")
+    # Student work: content it points at is archived, never deleted under it (courses.services.archive).
+    quiz = models.ForeignKey("courses.Quiz", on_delete=models.PROTECT, related_name="attempts")
     attempt_number = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -106,7 +108,8 @@ class Submission(models.Model):
         NEEDS_WORK = "needs_work", "Needs work"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
-    lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="submissions")
+    # Student work: content it points at is archived, never deleted under it (courses.services.archive).
+    lesson = models.ForeignKey("courses.Lesson", on_delete=models.PROTECT, related_name="submissions")
     text = models.TextField(blank=True)
     file = models.FileField(upload_to=submission_upload_to, blank=True, max_length=300)
     file_name = models.CharField(max_length=255, blank=True)

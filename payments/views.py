@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from courses.models import Course
+from enrollments.policies import courses_visible_to
 from payments.models import WebhookEvent
 from payments.services import checkout as checkout_services
 from payments.services import success as success_services
@@ -30,7 +30,7 @@ def _site_url(request: HttpRequest) -> str:
 
 @require_POST
 def checkout(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(Course.objects.published(), slug=slug)
+    course = get_object_or_404(courses_visible_to(request.user), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(course.get_absolute_url())
     if course.is_free:
@@ -43,6 +43,9 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "payments/not_configured.html", {"course": course}, status=503)
     except checkout_services.AlreadyEnrolled:
         messages.info(request, "You are already enrolled in this course.")
+        return redirect(course)
+    except checkout_services.CheckoutRefused as refusal:
+        messages.error(request, f"{refusal} Nothing was charged.")
         return redirect(course)
     except checkout_services.PriceNotChargeable:
         messages.error(request, "This course cannot be bought at the moment. Nothing was charged.")
@@ -102,11 +105,13 @@ def webhook(request: HttpRequest) -> HttpResponse:
     except (ValueError, stripe.SignatureVerificationError) as exc:
         logger.warning("Stripe webhook rejected: %s", exc)
         return HttpResponseBadRequest("Invalid payload or signature", content_type="text/plain")
+    # Text the database refuses is replaced before anything is stored; such an event is
+    # stored as failed for good (answered 200: it would fail on every retry).
+    event, rejected = webhook_services.webhook_event_clean(event)
     if not _is_event(event):
         logger.warning("Stripe webhook rejected: a signed body that is not an event")
         return HttpResponseBadRequest("Not a Stripe event", content_type="text/plain")
-    record = webhook_services.webhook_event_record(event=event)
-    outcome = webhook_services.webhook_event_process(stripe_event_id=record.stripe_event_id)
+    outcome = webhook_services.webhook_receive(event=event, rejected=rejected)
     if outcome == webhook_services.WebhookOutcome.RETRY:
         return HttpResponse("Temporary failure, please retry", status=500, content_type="text/plain")
     return HttpResponse(outcome.value, content_type="text/plain")

@@ -52,7 +52,8 @@ class Post(models.Model):
 class Question(Post):
     """A student's (or the instructor's) question about a lesson."""
 
-    lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="questions")
+    # Student work: content it points at is archived, never deleted under it (courses.services.archive).
+    lesson = models.ForeignKey("courses.Lesson", on_delete=models.PROTECT, related_name="questions")
     title = models.CharField(max_length=TITLE_MAX_LENGTH, help_text="Plain text.")
 
     class Meta:

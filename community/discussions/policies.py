@@ -29,12 +29,12 @@ M = TypeVar("M", bound=Model)
 def can_discuss(user: User | AnonymousUser, course: Course, *, is_enrolled: bool) -> bool:
     """Whether `user` reads and writes the discussions of `course`: its authors
     (the instructor, superusers), and students with an active enrollment
-    (`is_enrolled`) in a published course; the people who may open every
+    (`is_enrolled`), whatever the course's status; the people who may open every
     lesson of it (enrollments.policies.lesson_access). A revoked student, a
-    visitor of the free previews and anyone on a draft they do not author may not."""
+    visitor of the free previews and anyone else on a draft may not."""
     if can_edit_course(user, course):
         return True
-    return bool(user.is_authenticated and course.is_published and is_enrolled)
+    return bool(user.is_authenticated and is_enrolled)
 
 
 def in_courses_discussable_by(
@@ -46,8 +46,7 @@ def in_courses_discussable_by(
         return queryset.none()
     if is_course_author(user) and user.is_superuser:
         return queryset
-    enrolled = Exists(Enrollment.objects.active().filter(user=user, course=OuterRef(course)))
-    allowed = Q(enrolled) & Q(**{f"{course}__status": Course.Status.PUBLISHED})
+    allowed = Q(Exists(Enrollment.objects.active().filter(user=user, course=OuterRef(course))))
     if is_course_author(user):
         allowed |= Q(**{f"{course}__instructor": user})
     return queryset.filter(allowed)
@@ -65,8 +64,7 @@ def readers_among(*, course: Course, user_ids: set[int]) -> QuerySet[User]:
     """Those of `user_ids` who may still read the course's discussions
     (`can_discuss`): a reply is not announced to a student whose access ended."""
     may = Q(is_superuser=True) | Q(pk=course.instructor_id, is_instructor=True)
-    if course.is_published:
-        may |= Exists(Enrollment.objects.active().filter(user=OuterRef("pk"), course=course))
+    may |= Exists(Enrollment.objects.active().filter(user=OuterRef("pk"), course=course))
     return User.objects.filter(may, pk__in=user_ids, is_active=True)
 
 

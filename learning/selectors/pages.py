@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from courses import policies as course_policies
 from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get
 from courses.models import Lesson
-from courses.selectors import course_get_visible
 from enrollments.models import Enrollment
-from enrollments.policies import LessonAccess, lesson_access
-from enrollments.selectors import viewer_enrollment
+from enrollments.policies import LessonAccess, enrollment_refusal, lesson_access
+from enrollments.selectors import course_get_visible, viewer_enrollment
 from learning.models import Submission
+from learning.selectors.archived import ArchivedLessonWork, archived_work_get
 from learning.selectors.assignments import submissions_for_lesson
 from learning.selectors.certificates import certificate_code_expression
 from learning.selectors.progress import completed_lesson_ids_get, continue_lesson_id_expression
@@ -41,6 +41,10 @@ class CoursePage:
     enrollment: Enrollment | None
     can_edit: bool
     viewer_is_authenticated: bool = False
+    # Why the viewer may not enroll or buy (enrollments.policies.enrollment_refusal).
+    refusal: str | None = None
+    # The student's own work on lessons taken out of the course ("Archived lessons").
+    archived_work: list[ArchivedLessonWork] = field(default_factory=list)
 
     @property
     def is_enrolled(self) -> bool:
@@ -64,13 +68,16 @@ class CoursePage:
 
     @property
     def call_to_action(self) -> str:
-        """Which button the visitor gets: edit, continue, enroll, buy, login_enroll, login_buy."""
+        """Which button the visitor gets: edit, continue, enroll, buy, login_enroll,
+        login_buy, or refused (the course is closed to them: `refusal` says why)."""
         if self.can_edit:
             return "edit"
         if self.is_enrolled:
             return "continue"
         if not self.viewer_is_authenticated:
             return "login_enroll" if self.course.is_free else "login_buy"
+        if self.refusal:
+            return "refused"
         return "enroll" if self.course.is_free else "buy"
 
 
@@ -89,13 +96,21 @@ def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | 
     )
     is_enrolled = bool(enrollment and enrollment.is_active)
     completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
+    curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
     return CoursePage(
         course=course,
-        curriculum=curriculum_get(course=course, completed_lesson_ids=completed),
+        curriculum=curriculum,
         student_count=course.student_count,  # a card figure enrollments registers
         enrollment=enrollment,
         can_edit=course_policies.can_edit_course(viewer, course),
         viewer_is_authenticated=viewer.is_authenticated,
+        refusal=enrollment_refusal(user=viewer, course=course),
+        # Looked for only when the course has archived lessons: no query otherwise.
+        archived_work=(
+            archived_work_get(user=viewer, course=course)
+            if is_enrolled and curriculum.archived_lesson_count
+            else []
+        ),
     )
 
 
@@ -110,6 +125,9 @@ class LessonPage:
     previous: CurriculumLesson | None = None
     next: CurriculumLesson | None = None
     can_edit: bool = False
+    # Out of the curriculum (courses.services.archive): its authors still open it;
+    # its students find their work on it on the course page.
+    archived: bool = False
     # The learning part (loaded only when the content is shown):
     quiz_summary: QuizSummary | None = None  # quiz lessons
     submissions: list[Submission] = field(default_factory=list)  # assignment lessons, newest first
@@ -147,6 +165,8 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
     is_enrolled = bool(enrollment and enrollment.is_active)
     access = lesson_access(viewer, lesson, course=course, has_active_enrollment=is_enrolled)
     can_edit = course_policies.can_edit_course(viewer, course)
+    if lesson.is_archived and not (can_edit or is_enrolled):
+        access = LessonAccess.NOT_FOUND  # out of the course: only its authors and students know it
     page = LessonPage(
         course=course,
         lesson=lesson,
@@ -154,8 +174,9 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
         enrollment=enrollment,
         can_open_all_lessons=is_enrolled or can_edit,
         can_edit=can_edit,
+        archived=lesson.is_archived,
     )
-    if access is LessonAccess.ALLOWED:
+    if access is LessonAccess.ALLOWED and not (page.archived and not can_edit):
         completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
         page.curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
         page.previous, page.next = page.curriculum.neighbours(lesson.pk)

@@ -44,7 +44,7 @@ def continue_lesson_id_expression() -> Expression:
 
 
 def _continue_lesson_id() -> Expression:
-    in_order = Lesson.objects.filter(module__course=OuterRef("course")).in_curriculum_order()
+    in_order = Lesson.objects.filter(module__course=OuterRef("course")).in_curriculum().in_curriculum_order()
     completed = LessonProgress.objects.filter(
         user=OuterRef(OuterRef("user")), lesson=OuterRef("pk"), completed_at__isnull=False
     )

@@ -1,7 +1,8 @@
 """Writes about lesson progress and course completion. Each rule has one home:
 
 * **The percentage.** `Enrollment.progress_percent` = completed lessons the
-  course has now ÷ lessons the course has now, rounded down, at most 100. Only
+  course has now ÷ lessons the course has now (its curriculum: archived lessons
+  count neither way), rounded down, at most 100. Only
   `_percentages_store` writes it: one UPDATE over a set of a course's
   enrollments — one student's after their own progress changed
   (`enrollment_progress_update`), all of them after the curriculum changed
@@ -82,13 +83,15 @@ def _percentages_store(*, course_id: int, enrollments: QuerySet[Enrollment]) -> 
     UPDATE, then record who has just completed the course. The caller holds the
     rows' locks. Progress on lessons moved to another course counts there, not
     here: the lesson's current course decides."""
-    total = Lesson.objects.filter(module__course_id=course_id).count()
+    curriculum = Lesson.objects.filter(module__course_id=course_id).in_curriculum()
+    total = curriculum.count()
     if not total:
         enrollments.exclude(progress_percent=0).update(progress_percent=0)
         return
     done = (
+        # Archived lessons (courses.services.archive) count neither way; their rows stay.
         LessonProgress.objects.filter(
-            user_id=OuterRef("user_id"), lesson__module__course_id=course_id, completed_at__isnull=False
+            user_id=OuterRef("user_id"), lesson__in=curriculum.values("pk"), completed_at__isnull=False
         )
         .order_by()
         .values("user_id")
@@ -191,6 +194,21 @@ def lesson_complete(*, user: User, lesson: Lesson) -> Enrollment:
 def lesson_incomplete(*, user: User, lesson: Lesson) -> Enrollment:
     """The student marks a video or text lesson not complete again. Idempotent."""
     return _self_marked_lesson_set(user=user, lesson=lesson, completed=False)
+
+
+def course_enrollments_lock(*, course_ids: Iterable[int]) -> None:
+    """Lock every enrollment row of the given courses, course by course and in pk
+    order (the order `course_progress_refresh` takes them in). Call inside a
+    transaction: content is about to be removed (`courses.signals.curriculum_removing`),
+    and a student's write in flight, which holds its enrollment's lock, must
+    commit first so that the removal sees it."""
+    for course_id in sorted(set(course_ids)):
+        list(
+            Enrollment.objects.filter(course_id=course_id)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 @transaction.atomic

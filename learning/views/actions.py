@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses import policies
 from courses.models import Lesson
 from courses.quizzes import InvalidAnswer
+from enrollments.policies import courses_visible_to
 from learning.forms import SubmissionForm
 from learning.models import QuizAttempt
 from learning.policies import submissions_visible_to
@@ -32,16 +33,19 @@ from learning.services.quizzes import (
     quiz_attempt_start,
     quiz_attempt_submit,
 )
+from learning.views.pages import lesson_refusal
 
 logger = logging.getLogger(__name__)
 
 
 def _lesson_or_404(request, slug: str, lesson_id: int, *, courses: QuerySet | None = None) -> Lesson:
-    """The lesson of a course the viewer may see (or of `courses`), with its module and course."""
+    """The lesson of a course the viewer may see (or of `courses`), with its module
+    and course. An archived lesson takes no new work: it is a 404 here."""
     if courses is None:
-        courses = policies.courses_visible_to(request.user)
+        courses = courses_visible_to(request.user)  # its students see a course whatever its status
     lesson = (
-        Lesson.objects.select_related("module__course")
+        Lesson.objects.in_curriculum()
+        .select_related("module__course")
         .filter(pk=lesson_id, module__course__slug=slug, module__course__in=courses)
         .first()
     )
@@ -113,6 +117,8 @@ def _attempt_or_404(request, slug: str, lesson_id: int, attempt_id: int) -> Quiz
 @require_safe
 def quiz_attempt(request, slug: str, lesson_id: int, attempt_id: int):
     attempt = _attempt_or_404(request, slug, lesson_id, attempt_id)
+    if refusal := lesson_refusal(request, attempt.quiz.lesson):
+        return refusal
     if attempt.is_submitted:
         return redirect("learning:quiz_result", slug=slug, lesson_id=lesson_id, attempt_id=attempt.pk)
     quiz = attempt.quiz
@@ -134,6 +140,8 @@ def quiz_attempt(request, slug: str, lesson_id: int, attempt_id: int):
 @require_POST
 def quiz_submit(request, slug: str, lesson_id: int, attempt_id: int):
     attempt = _attempt_or_404(request, slug, lesson_id, attempt_id)
+    if refusal := lesson_refusal(request, attempt.quiz.lesson):
+        return refusal
     try:
         attempt = quiz_attempt_submit(attempt=attempt, data=request.POST)
     except InvalidAnswer:
@@ -152,6 +160,8 @@ def quiz_submit(request, slug: str, lesson_id: int, attempt_id: int):
 @require_safe
 def quiz_result(request, slug: str, lesson_id: int, attempt_id: int):
     attempt = _attempt_or_404(request, slug, lesson_id, attempt_id)
+    if refusal := lesson_refusal(request, attempt.quiz.lesson):
+        return refusal
     if not attempt.is_submitted:
         return redirect("learning:quiz_attempt", slug=slug, lesson_id=lesson_id, attempt_id=attempt.pk)
     result = quiz_result_get(attempt=attempt)
@@ -210,8 +220,14 @@ def assignment_submit(request, slug: str, lesson_id: int):
 @require_safe
 def submission_file(request, submission_id: int):
     """A submitted file, for its student, the course's instructor and superusers.
-    Anyone else gets the same 404 as for an id that does not exist."""
-    submission = get_object_or_404(submissions_visible_to(request.user).exclude(file=""), pk=submission_id)
+    Anyone else gets the same 404 as for an id that does not exist; a student
+    who may no longer open the lesson (access revoked) gets the lesson's answer."""
+    submission = get_object_or_404(
+        submissions_visible_to(request.user).exclude(file="").select_related("lesson__module__course"),
+        pk=submission_id,
+    )
+    if refusal := lesson_refusal(request, submission.lesson):
+        return refusal
     try:
         opened = submission.file.open("rb")
     except FileNotFoundError:

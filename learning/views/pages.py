@@ -1,16 +1,19 @@
 """The student's pages: a course, a lesson, My learning. Each view asks one
 selector and renders."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from enrollments.policies import LessonAccess
+from courses.models import Lesson
+from enrollments.policies import LessonAccess, lesson_access
+from enrollments.selectors import viewer_enrollment
 from learning.forms import SubmissionForm
 from learning.selectors.certificates import certificate_get
-from learning.selectors.pages import course_page_get, lesson_page_get
+from learning.selectors.pages import LessonPage, course_page_get, lesson_page_get
 from learning.selectors.progress import dashboard_enrollments
 
 
@@ -22,17 +25,50 @@ def course_detail(request, slug: str):
     return render(request, "learning/course_detail.html", {"page": page, "course": page.course})
 
 
-@require_safe
-def lesson_detail(request, slug: str, lesson_id: int):
-    page = lesson_page_get(slug=slug, lesson_id=lesson_id, viewer=request.user)
+def _refusal(request, page: LessonPage | None) -> HttpResponse | None:
     if page is None or page.access is LessonAccess.NOT_FOUND:
         raise Http404("No such lesson")
     if page.access is LessonAccess.LOGIN_REQUIRED:
         return redirect_to_login(request.get_full_path())
-    context = {"page": page, "course": page.course, "lesson": page.lesson}
     if page.access is LessonAccess.ENROLLMENT_REQUIRED:
         # Explain instead of a bare 403: this is where a student decides to enroll or buy.
+        context = {"page": page, "course": page.course, "lesson": page.lesson}
         return render(request, "learning/lesson_locked.html", context, status=403)
+    return None
+
+
+def lesson_refusal(request, lesson: Lesson) -> HttpResponse | None:
+    """The lesson page's answer to a viewer who may not open `lesson` (loaded
+    with its module and course): log in, the 403 "enroll to open" page, the 404;
+    None when they may. The pages of a lesson's parts (a quiz attempt, its
+    result, a submitted file) ask here, so a student whose access was revoked
+    sees none of them. One query (the viewer's enrollment) when they may."""
+    course = lesson.module.course
+    enrollment = viewer_enrollment(user=request.user, course=course)
+    is_enrolled = bool(enrollment and enrollment.is_active)
+    access = lesson_access(request.user, lesson, course=course, has_active_enrollment=is_enrolled)
+    if access is LessonAccess.ALLOWED:
+        return None
+    page = lesson_page_get(slug=course.slug, lesson_id=lesson.pk, viewer=request.user)
+    return _refusal(request, page)
+
+
+@require_safe
+def lesson_detail(request, slug: str, lesson_id: int):
+    page = lesson_page_get(slug=slug, lesson_id=lesson_id, viewer=request.user)
+    refusal = _refusal(request, page)
+    if refusal is not None:
+        return refusal
+    if page.archived and not page.can_edit:
+        # Out of the course (courses.services.archive): it takes no more work, and
+        # what the student did on it is listed on the course page.
+        messages.info(
+            request,
+            f"“{page.lesson.title}” was taken out of the course by your instructor. "
+            "Your work on it is kept under Archived lessons.",
+        )
+        return redirect(f"{page.course.get_absolute_url()}#archived-lessons")
+    context = {"page": page, "course": page.course, "lesson": page.lesson}
     if page.is_enrolled and page.lesson.kind == page.lesson.Kind.ASSIGNMENT:
         context["submission_form"] = SubmissionForm()
     return render(request, "learning/lesson_detail.html", context)

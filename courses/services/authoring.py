@@ -1,6 +1,7 @@
 """Authoring writes: courses, modules, lessons, quizzes and questions.
 
-The admin's hooks and `seed_demo` call these and nothing else. Orders are kept
+The admin's hooks and `seed_demo` call these and nothing else (removing
+content is in `courses.services.archive`). Orders are kept
 dense (0..n-1) and a new or moved row goes last. Every write that changes
 which lessons a course has, or their order, sends `courses.signals.curriculum_changed`
 inside its transaction (apps above recompute what depends on it)."""
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from lms.models import User
 
 
-def _curriculum_changed(course_ids: Iterable[int]) -> None:
+def curriculum_changed_send(course_ids: Iterable[int]) -> None:
     curriculum_changed.send(sender=Course, course_ids=sorted(set(course_ids)))
 
 
@@ -69,7 +70,7 @@ def modules_renumber(*, course: Course) -> None:
     # Lock the course row so two concurrent reorders of one course queue up.
     Course.objects.select_for_update().filter(pk=course.pk).first()
     _renumber(Module.objects.filter(course=course))
-    _curriculum_changed([course.pk])
+    curriculum_changed_send([course.pk])
 
 
 # --- Modules ---------------------------------------------------------------------
@@ -88,17 +89,8 @@ def module_save(*, module: Module) -> Module:
     module.save()
     if moved:
         modules_renumber(course=Course.objects.get(pk=previous_course_id))
-        _curriculum_changed([module.course_id])  # its lessons arrived here
+        curriculum_changed_send([module.course_id])  # its lessons arrived here
     return module
-
-
-@transaction.atomic
-def modules_delete(*, modules: QuerySet[Module]) -> None:
-    """Delete modules (with their lessons) and renumber the courses they leave."""
-    courses = list(Course.objects.filter(modules__in=modules).distinct())
-    modules.delete()
-    for course in courses:
-        modules_renumber(course=course)
 
 
 # --- Lessons ---------------------------------------------------------------------
@@ -110,7 +102,7 @@ def lessons_renumber(*, module: Module) -> None:
     Called after every change to a module's lessons."""
     Module.objects.select_for_update().filter(pk=module.pk).first()
     _renumber(Lesson.objects.filter(module=module))
-    _curriculum_changed([module.course_id])
+    curriculum_changed_send([module.course_id])
 
 
 @transaction.atomic
@@ -129,17 +121,8 @@ def lesson_save(*, lesson: Lesson) -> Lesson:
         lessons_renumber(module=Module.objects.get(pk=previous_module_id))
     if added or moved:
         # One more lesson in this course: every enrollment's percentage moves.
-        _curriculum_changed([lesson.module.course_id])
+        curriculum_changed_send([lesson.module.course_id])
     return lesson
-
-
-@transaction.atomic
-def lessons_delete(*, lessons: QuerySet[Lesson]) -> None:
-    """Delete lessons and renumber the modules they leave."""
-    modules = list(Module.objects.filter(lessons__in=lessons).distinct())
-    lessons.delete()
-    for module in modules:
-        lessons_renumber(module=module)
 
 
 # --- Quizzes and questions -------------------------------------------------------
