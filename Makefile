@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 DEV_ENV := DEBUG=true
 
-.PHONY: run test bench lint format venv venv-dev clean
+.PHONY: run test bench loadtest lint format venv venv-dev clean
 
 # Install only when a requirements file changed since the last install.
 $(VENV)/.installed-run: requirements.txt
@@ -21,10 +21,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed-run
 venv-dev: $(VENV)/.installed-dev
 
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 run: venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # SQLite by default; PostgreSQL when DATABASE_URL names one.
 test: venv-dev
@@ -32,6 +34,10 @@ test: venv-dev
 
 bench: venv-dev
 	$(BIN)/python -m bench.run
+
+# Locust against gunicorn on PostgreSQL for LOADTEST_TIME (default 3m), then the invariants in SQL.
+loadtest: venv-dev
+	$(BIN)/python -m bench.loadtest.run
 
 lint: venv-dev
 	$(BIN)/ruff check .

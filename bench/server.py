@@ -24,15 +24,28 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn in its own process group, stopped on exit whatever happens."""
 
-    def __init__(self, env: dict[str, str], port: int):
+    def __init__(self, env: dict[str, str], port: int, *, config: Path | None = None):
         self.env = env
         self.port = port
+        self.config = config  # a gunicorn.conf.py (deploy/): its worker count, timeouts and logs
         self.process: subprocess.Popen | None = None
         self.log = RUNTIME / "gunicorn.log"
 
-    def __enter__(self) -> Gunicorn:
-        command = [
-            str(Path(sys.executable).with_name("gunicorn")),
+    def _command(self) -> list[str]:
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        if self.config is not None:
+            self.env = {**self.env, "GUNICORN_BIND": f"{HOST}:{self.port}"}
+            return [
+                gunicorn,
+                "-c",
+                str(self.config),
+                "--error-logfile",
+                str(self.log),
+                "--access-logfile",
+                "/dev/null",
+            ]
+        return [
+            gunicorn,
             "lms.wsgi:application",
             "--chdir",
             str(ROOT),
@@ -50,6 +63,9 @@ class Gunicorn:
             # engineer's gunicorn on this machine would fight over it.
             "--no-control-socket",
         ]
+
+    def __enter__(self) -> Gunicorn:
+        command = self._command()
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,

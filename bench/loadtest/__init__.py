@@ -1,0 +1,1 @@
+"""`make loadtest`: Locust against gunicorn on PostgreSQL, then invariants in SQL (see run.py)."""
