@@ -11,7 +11,7 @@ reviews = "courses/<slug:slug>/reviews/"
 urlpatterns = [
     path(reviews, views.reviews, name="reviews"),
     path(f"{reviews}delete/", views.review_remove, name="review_delete"),
-    path(f"{reviews}<int:review_id>/reply/", views.review_answer_save, name="review_reply"),
+    path(f"{reviews}<id:review_id>/reply/", views.review_answer_save, name="review_reply"),
     path("courses/<slug:slug>/announcements/new/", announcements.announcement_new, name="announcement_new"),
     *discussions.urlpatterns,
 ]

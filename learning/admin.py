@@ -12,10 +12,10 @@ from courses.policies import courses_editable_by
 from learning.models import Certificate, Submission
 from learning.policies import certificates_viewable_by, submissions_reviewable_by
 from learning.services.assignments import ReviewNotAllowed, submission_review, submission_review_refusal
-from lms.admin_mixins import ReadOnlyAdminMixin
+from lms.admin_mixins import OfferedChoicesListFilter, ReadOnlyAdminMixin
 
 
-class CourseFilter(admin.SimpleListFilter):
+class CourseFilter(OfferedChoicesListFilter):
     """The courses the user authors; `course_lookup` leads from a row to its course."""
 
     title = "course"

@@ -4,8 +4,8 @@ from learning.views import actions, pages
 
 app_name = "learning"
 
-lesson = "courses/<slug:slug>/lessons/<int:lesson_id>/"
-attempt = f"{lesson}quiz/attempts/<int:attempt_id>/"
+lesson = "courses/<slug:slug>/lessons/<id:lesson_id>/"
+attempt = f"{lesson}quiz/attempts/<id:attempt_id>/"
 
 urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path(f"{attempt}submit/", actions.quiz_submit, name="quiz_submit"),
     path(f"{attempt}result/", actions.quiz_result, name="quiz_result"),
     path(f"{lesson}submission/", actions.assignment_submit, name="assignment_submit"),
-    path("submissions/<int:submission_id>/file/", actions.submission_file, name="submission_file"),
+    path("submissions/<id:submission_id>/file/", actions.submission_file, name="submission_file"),
 ]
 
 # The course page and the lesson page: lms/urls.py mounts these in the site's

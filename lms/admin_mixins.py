@@ -1,6 +1,8 @@
 """What several apps' admin classes share."""
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 
 
 class ReadOnlyAdminMixin:
@@ -36,3 +38,19 @@ class ModerationForm(forms.ModelForm):
         if cleaned.get("hidden") and not (cleaned.get("hidden_reason") or "").strip():
             self.add_error("hidden_reason", "Say why: the author is told.")
         return cleaned
+
+
+class OfferedChoicesListFilter(admin.SimpleListFilter):
+    """A list filter that applies only the values it offers (its `lookups`).
+    Anything else in the query string (letters for an id, another instructor's
+    course) is an incorrect lookup, which Django's admin answers as it does a
+    bad field filter: the list again, with "?e=1". Without this a filter passes
+    the raw value to `.filter()`, and letters for an id are a 500."""
+
+    def value(self):
+        value = super().value()
+        if value is not None and value not in {str(choice) for choice, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(
+                f"{self.parameter_name}={value[:50]!r} is not one of the choices."
+            )
+        return value

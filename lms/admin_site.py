@@ -19,7 +19,7 @@ class DoctrinaAdminSite(admin.AdminSite):
 
     def get_urls(self):
         checked = path(
-            "r/<int:content_type_id>/<path:object_id>/",
+            "r/<id:content_type_id>/<path:object_id>/",
             self.admin_view(self.view_on_site),
             name="view_on_site",
         )

@@ -9,6 +9,13 @@ class LmsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from lms import checks  # noqa: F401 - registers the deploy checks
+        from lms.converters import IdConverter
+
+        register_converter(IdConverter, "id")  # `<id:…>` in urls.py: before the URL conf is loaded
+
         # After every `migrate`, the Instructors group gets the permissions the apps
         # declare now (a new app's models included), without waiting for the next
         # make_instructor.

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "lms",
     # Doctrina's apps, from the bottom layer up (README: "Map of the code").
     "courses",
@@ -69,12 +70,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.middleware.ContentSecurityPolicyMiddleware",
+    "lms.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "lms.middleware.admin_refuses_nul_in_query",
+    "lms.middleware.request_body_limit",  # before anything reads the body (CSRF's check does)
+    "lms.middleware.AdminRefusesUnusableInput",  # NUL bytes, numbers beyond any id: a 400
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -203,12 +207,62 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address, for allauth's rate limits (failed logins, sign-ups, password resets are
+# counted per address). Behind a proxy every request comes from the proxy: trusting none would let
+# anyone lock everyone out. TRUSTED_PROXY_COUNT=1 (nginx as in deploy/nginx/doctrina.conf): the
+# last address in X-Forwarded-For, the one nginx saw, is the client's; whatever a client writes
+# before it is ignored. 2 with a CDN or load balancer in front of nginx, and so on. Or
+# CLIENT_IP_HEADER=X-Real-IP: that header alone (only if nothing reaches gunicorn but the proxy).
+# Default: no proxy trusted; the connection's address, and a client's X-Forwarded-For is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="") or None
 
-# --- Uploads --------------------------------------------------------------------
-# Assignment files may be up to 10 MB; larger request bodies go to a temporary
-# file rather than memory.
+# Content-Security-Policy (django-csp; lms.middleware adds the Stripe Checkout
+# origin to form-action). Scripts, styles and images only from this site, no
+# 'unsafe-inline': the templates have no inline <script> or style= (STYLE.md),
+# nor do the admin's pages as configured here (Django's change_list.html writes
+# a <style> only for a list with actions_on_top and actions_on_bottom both off;
+# tests/security checks every page). Frames only from the video hosts
+# courses/video.py embeds.
+VIDEO_FRAME_ORIGINS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "frame-src": VIDEO_FRAME_ORIGINS,
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Powerful browser features nobody here needs are off, for the site and any
+# frame; the video players may go full screen and picture-in-picture.
+_PERMISSIONS_DENIED = [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "publickey-credentials-get", "usb", "xr-spatial-tracking",
+]  # fmt: skip
+_PERMISSIONS_FOR_VIDEO = ["fullscreen", "picture-in-picture", "encrypted-media"]
+_VIDEO_ALLOWLIST = " ".join(["self", *(f'"{origin}"' for origin in VIDEO_FRAME_ORIGINS)])
+PERMISSIONS_POLICY = ", ".join(
+    [f"{feature}=()" for feature in _PERMISSIONS_DENIED]
+    + [f"{feature}=({_VIDEO_ALLOWLIST})" for feature in _PERMISSIONS_FOR_VIDEO]
+)
+
+# --- Uploads and request bodies ---------------------------------------------------
+# The largest request is an assignment file (at most 10 MB, learning/uploads.py) with its
+# text answer and the multipart framing. A larger Content-Length is answered 413 before a
+# byte of the body is read (lms.middleware.request_body_limit); nginx refuses above 12 MB
+# (deploy/nginx/doctrina.conf, client_max_body_size). Uploaded files above 2.5 MB go to a
+# temporary file rather than memory; form data (everything but files) is at most 2.5 MB and
+# 1,000 fields, which Django checks from the Content-Length too; one file per request.
+REQUEST_BODY_MAX_BYTES = 11 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Community ------------------------------------------------------------------
 # A student reviews a course once they have completed this percentage of it (0: any active student).

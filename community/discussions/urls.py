@@ -4,11 +4,11 @@ from django.urls import path
 
 from community.discussions import views
 
-question = "courses/<slug:slug>/questions/<int:question_id>/"
-reply = f"{question}replies/<int:reply_id>/"
+question = "courses/<slug:slug>/questions/<id:question_id>/"
+reply = f"{question}replies/<id:reply_id>/"
 
 urlpatterns = [
-    path("courses/<slug:slug>/lessons/<int:lesson_id>/questions/", views.lesson_questions, name="questions"),
+    path("courses/<slug:slug>/lessons/<id:lesson_id>/questions/", views.lesson_questions, name="questions"),
     path(question, views.question_detail, name="question"),
     path(f"{question}edit/", views.post_edit, name="question_edit"),
     path(f"{question}accept/", views.answer_accept, name="answer_accept"),

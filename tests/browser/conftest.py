@@ -64,14 +64,37 @@ def _abort_off_loopback(route) -> None:
         route.abort()
 
 
+# Chromium's console line for anything the Content-Security-Policy blocked
+# ("Refused to load/execute/apply/send form data … Content Security Policy …"),
+# and the line our listener writes for each securitypolicyviolation event.
+CSP_VIOLATION = re.compile(r"Content.Security.Policy|securitypolicyviolation", re.IGNORECASE)
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI}`
+    + ` at ${event.documentURI}:${event.lineNumber} ${event.sample}`);
+});
+"""
+
+
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     context.route(re.compile(r"^https?://"), _abort_off_loopback)
+    # Every journey doubles as a Content-Security-Policy check: anything the
+    # policy blocked on any page fails the test at teardown.
+    violations: list[str] = []
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on(
+        "console", lambda message: CSP_VIOLATION.search(message.text) and violations.append(message.text)
+    )
     yield context
+    for open_page in context.pages:
+        open_page.wait_for_timeout(50)  # deliver console events still in flight
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations in the browser console:\n" + "\n".join(violations))
 
 
 @pytest.fixture

@@ -143,11 +143,12 @@ def test_assignment_lesson_queries_are_constant(
     assert "Submit assignment" in response.content.decode()
 
 
-# Session, user, the attempt with quiz/lesson/module/course/user, questions,
-# their choices (without the correct flags), the unread badge.
-QUIZ_TAKE_QUERIES = 6
-# Session, user, attempt, quiz, the student's attempts, questions, choices, the badge.
-QUIZ_RESULT_QUERIES = 8
+# Session, user, the attempt with quiz/lesson/module/course/user, the student's
+# enrollment (may they still open the lesson?), questions, their choices
+# (without the correct flags), the unread badge.
+QUIZ_TAKE_QUERIES = 7
+# Session, user, attempt, the enrollment, quiz, the student's attempts, questions, choices, the badge.
+QUIZ_RESULT_QUERIES = 9
 
 
 @pytest.mark.parametrize("questions", [2, 25])
