@@ -1,19 +1,21 @@
 """What community adds to pages other apps host: the rating on every course
 card and on the course page (card figures, courses/catalogue.py), a "Highest
-rated" order for the catalogue, and the reviews section of the course page
+rated" order and a rating filter for the catalogue, and the reviews section of the course page
 (page slots, lms/sections.py). Imported by `CommunityConfig.ready`."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Expression, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Expression, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from community.announcements.selectors import announcements_newest
 from community.forms import ReviewForm
 from community.models import CourseRating
-from community.selectors import course_reviews_get
-from courses.catalogue import catalogue_sort_register, course_figure_register
+from community.policies import review_refusal
+from community.selectors import course_reviews_get, viewer_review
+from courses.catalogue import catalogue_filter_register, catalogue_sort_register, course_figure_register
 from lms.sections import section_register
 
 # Fewer ratings than this and a course's average says little: "Highest rated" lists it after the others.
@@ -34,6 +36,19 @@ def course_announcements_context(context: Mapping[str, Any]) -> dict[str, Any] |
     if not (page.is_enrolled or page.can_edit):
         return None
     return {"announcements": announcements_newest(course=page.course), "can_announce": page.can_edit}
+
+
+def completed_review_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The review prompt of the course-completed page: the student's own review
+    to change, or the form to write one (one query)."""
+    page = context["page"]  # learning.selectors.pages.CompletionPage
+    own = viewer_review(user=context["user"], course=page.course)
+    initial = {"rating": own.rating, "body": own.body} if own else None
+    return {
+        "own": own,
+        "refusal": review_refusal(user=context["user"], course=page.course, enrollment=page.enrollment),
+        "review_form": ReviewForm(initial=initial),
+    }
 
 
 def course_reviews_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +78,19 @@ catalogue_sort_register(
     ],
     position=25,
 )
+catalogue_filter_register(
+    "rating",
+    label="Rating",
+    options=[
+        ("4.5", "4.5 stars & up"),
+        ("4", "4 stars & up"),
+        ("3.5", "3.5 stars & up"),
+        ("3", "3 stars & up"),
+    ],
+    # A course nobody rated yet has no average: it is not "3 stars & up".
+    condition=lambda value: Q(rating_average__gte=Decimal(value)),
+    position=20,
+)
 section_register("course_card.meta", template="community/includes/rating_meta.html")
 section_register("course_page.meta", template="community/includes/rating_meta.html")
 section_register(
@@ -76,4 +104,10 @@ section_register(
     template="community/includes/course_reviews.html",
     context=course_reviews_context,
     order=20,
+)
+section_register(
+    "course_completed.main",
+    template="community/includes/completed_review.html",
+    context=completed_review_context,
+    order=10,
 )

@@ -11,10 +11,11 @@ from django.utils.html import format_html
 
 from courses import policies
 from courses.admin_removal import ArchiveInsteadOfDeleteMixin
-from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from courses.models import Category, Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import question_answer_errors
 from courses.services import (
     CourseHasStudentWork,
+    category_save,
     course_delete,
     course_save,
     lesson_save,
@@ -103,10 +104,32 @@ class LessonInline(CurriculumInlineMixin, SortableInlineAdminMixin, admin.Stacke
     extra = 0
 
 
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Staff keep the list (the Instructors group has no permission on it):
+    instructors only pick from it on their course's form."""
+
+    list_display = ["name", "slug", "order", "course_count"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_course_count=Count("courses"))
+
+    def save_model(self, request, obj, form, change):
+        category_save(category=obj)
+
+    @admin.display(description="Courses", ordering="_course_count")
+    def course_count(self, obj) -> int:
+        return obj._course_count
+
+
 @admin.register(Course)
 class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
     inlines = [ModuleInline]
     list_display = ["title", "status", "price", "currency", "instructor", "module_count", "updated_at"]
+    filter_horizontal = ["categories"]
     list_select_related = ["instructor"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -122,12 +145,13 @@ class CourseAdmin(SortableAdminBase, OwnedByInstructorAdmin):
     def get_list_filter(self, request):
         # Only the users who teach a course: every user would be one choice per student.
         instructor = ("instructor", admin.RelatedOnlyFieldListFilter)
-        return ["status", instructor] if policies.can_choose_course_instructor(request.user) else ["status"]
+        own = ["status", "categories", "level"]
+        return [*own, instructor] if policies.can_choose_course_instructor(request.user) else own
 
     def get_fields(self, request, obj=None):
         fields = [
-            "title", "slug", "subtitle", "description", "price", "currency",
-            "thumbnail_url", "status",
+            "title", "slug", "subtitle", "description", "categories", "level", "language",
+            "price", "currency", "thumbnail_url", "status",
         ]  # fmt: skip
         if policies.can_choose_course_instructor(request.user):
             fields.insert(0, "instructor")

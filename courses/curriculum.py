@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from courses.models import Lesson, Module
-from lms.durations import format_duration
+from lms.durations import format_duration_words
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -50,15 +53,26 @@ SELECT
 """
 
 
-def curriculum_version(*, course_id: int) -> tuple[str, int]:
+def _moment(value: datetime | str | None) -> datetime | None:
+    # SQLite answers MAX() of a datetime column with its text.
+    if isinstance(value, str):
+        moment = parse_datetime(value)
+        return timezone.make_aware(moment, UTC) if moment and timezone.is_naive(moment) else moment
+    return value
+
+
+def curriculum_version(*, course_id: int) -> tuple[str, int, datetime | None]:
     """The number and latest `updated_at` of the course's modules and of its
-    lessons, and how many of its lessons are archived: one small query. Written
-    in SQL because building the equivalent ORM subquery expressions costs more
-    per request than running the query."""
+    lessons, how many of its lessons are archived, and the latest of those
+    moments (when its content last changed): one small query. Written in SQL
+    because building the equivalent ORM subquery expressions costs more per
+    request than running the query."""
     with connection.cursor() as cursor:
         cursor.execute(CURRICULUM_VERSION_SQL, {"course": course_id})
         modules, modules_at, lessons, lessons_at, archived = cursor.fetchone()
-    return f"{course_id}|{modules}@{modules_at}|{lessons}@{lessons_at}|{archived}", archived or 0
+    moments = [moment for moment in (_moment(modules_at), _moment(lessons_at)) if moment is not None]
+    version = f"{course_id}|{modules}@{modules_at}|{lessons}@{lessons_at}|{archived}"
+    return version, archived or 0, max(moments, default=None)
 
 
 class CurriculumLesson(NamedTuple):
@@ -88,6 +102,9 @@ class Curriculum:
     completed_lesson_ids: frozenset[int] = frozenset()
     # Lessons of the course out of the curriculum (courses.services.archive): not shown here.
     archived_lesson_count: int = 0
+    # When a module or lesson last changed (None: the course has none): the
+    # course page's "Last updated", with the course's own `updated_at`.
+    content_updated_at: datetime | None = None
     lessons: tuple[CurriculumLesson, ...] = field(init=False)
 
     def __post_init__(self):
@@ -154,7 +171,7 @@ def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
                 kind=kind,
                 kind_label=str(_KIND_LABELS.get(kind, kind)),
                 duration=duration,
-                duration_display=format_duration(duration),
+                duration_display=format_duration_words(duration),
                 is_preview=is_preview,
                 url=reverse("courses:lesson", kwargs={"slug": course.slug, "lesson_id": pk}),
             )
@@ -168,9 +185,10 @@ def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
 def curriculum_get(*, course: Course, completed_lesson_ids: frozenset[int] = frozenset()) -> Curriculum:
     """The course's curriculum: one query for its version, then from the cache
     when that version was seen before, else two more queries."""
-    version, archived = curriculum_version(course_id=course.pk)
+    version, archived, content_updated_at = curriculum_version(course_id=course.pk)
     version = f"{version}|{course.slug}"
-    key = "curriculum:" + hashlib.blake2b(version.encode(), digest_size=20).hexdigest()
+    # "2": the display texts changed (durations in words); older entries are never read.
+    key = "curriculum:2:" + hashlib.blake2b(version.encode(), digest_size=20).hexdigest()
     modules = cache.get(key)
     if modules is None:
         modules = _curriculum_load(course)
@@ -181,4 +199,5 @@ def curriculum_get(*, course: Course, completed_lesson_ids: frozenset[int] = fro
         modules=modules,
         completed_lesson_ids=completed_lesson_ids,
         archived_lesson_count=archived,
+        content_updated_at=content_updated_at,
     )

@@ -8,6 +8,38 @@ from django.urls import reverse
 from courses.video import VideoEmbed, video_embed_for
 
 
+class Category(models.Model):
+    """A subject of the catalogue ("Web development"). Staff keep the list in
+    the admin; an instructor files their course under one or more of them."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=90, unique=True, help_text="Its part of the catalogue's address.")
+    order = models.PositiveIntegerField(default=0, help_text="Lower comes first in the catalogue's list.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The languages a course may be taught in (a short list an instructor picks from;
+# add to it as the catalogue grows: a new entry needs a migration of its choices).
+COURSE_LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("pt", "Portuguese"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pl", "Polish"),
+    ("ja", "Japanese"),
+    ("zh", "Chinese"),
+]
+
+
 class CourseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Course.Status.PUBLISHED)
@@ -24,6 +56,12 @@ class Course(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
+
+    class Level(models.TextChoices):
+        ALL = "all", "All levels"
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -45,6 +83,18 @@ class Course(models.Model):
         help_text="ISO 4217 code, lower case (usd, eur, jpy…).",
     )
     thumbnail_url = models.URLField(blank=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="courses", help_text="Where the catalogue lists the course."
+    )
+    level = models.CharField(
+        max_length=12,
+        choices=Level.choices,
+        default=Level.ALL,
+        help_text="Who the course is for; “All levels” when it suits beginners and experts alike.",
+    )
+    language = models.CharField(
+        max_length=8, choices=COURSE_LANGUAGES, default="en", help_text="The language it is taught in."
+    )
     instructor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses_taught"
     )

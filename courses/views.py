@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from courses import catalogue
+from courses.forms import CatalogueForm
+from courses.selectors import catalogue_currencies, categories_listed
 
 CATALOGUE_PAGE_SIZE = 12
 
@@ -13,17 +15,35 @@ CATALOGUE_PAGE_SIZE = 12
 def catalogue_page(request):
     # PostgreSQL refuses a NUL character in a text comparison: drop it rather than fail.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    sorts = catalogue.catalogue_sorts()
-    sort = request.GET.get("sort", catalogue.DEFAULT_SORT)
-    if sort not in {s.key for s in sorts}:
-        sort = catalogue.DEFAULT_SORT
-    courses = catalogue.catalogue_courses(query=query, sort=sort)
+    categories = list(categories_listed())
+    filters = catalogue.catalogue_filters()
+    form = CatalogueForm(
+        request.GET,
+        sorts=catalogue.catalogue_sorts(),
+        filters=filters,
+        categories=categories,
+        currencies=catalogue_currencies(),
+    )
+    search = form.search(query=query)
+    courses = catalogue.catalogue_courses(search=search)
     # get_page: a page past the end shows the last page, garbage shows the first.
     page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    # What the page links keep: the search and the order.
-    page_params = urlencode({"q": query, "sort": sort} if query else {"sort": sort}) + "&"
     return render(
         request,
         "courses/catalogue.html",
-        {"page": page, "query": query, "sort": sort, "sorts": sorts, "page_params": page_params},
+        {
+            "page": page,
+            "search": search,
+            "query": query,
+            "sort": search.sort,
+            "sorts": catalogue.catalogue_sorts(),
+            # Each filter with the value chosen ("" for any).
+            "filter_rows": [(choice, search.choices.get(choice.key, "")) for choice in filters],
+            "categories": categories,
+            "category": next((c for c in categories if c.slug == search.category), None),
+            "currencies": form.currencies,
+            # What the page links keep: the search, the order and the filters.
+            "page_params": urlencode(search.params()) + "&",
+            "unfiltered_params": urlencode(search.params(filters=False)),
+        },
     )

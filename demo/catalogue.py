@@ -35,12 +35,14 @@ from demo.catalogue_community import (
     discussions_checked,
 )
 from demo.catalogue_courses import (
+    SeedCategory,
     SeedCourse,
     SeedLesson,
     SeedModule,
     SeedQuestion,
     SeedQuiz,
     SeedSubmission,
+    categories_checked,
     course_checked,
 )
 
@@ -50,6 +52,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "SeedAnnouncement",
+    "SeedCategory",
     "SeedCourse",
     "SeedDiscussion",
     "SeedLesson",
@@ -92,6 +95,7 @@ class Catalogue:
     students: tuple[SeedUser, ...]
     courses: tuple[SeedCourse, ...]
     enrollments: tuple[tuple[str, str], ...]  # (student e-mail, course slug), in the order made
+    categories: tuple[SeedCategory, ...] = ()  # in the catalogue's order
     completions: tuple[tuple[str, str], ...] = ()  # (student e-mail, course slug) they complete
     reviews: tuple[SeedReview, ...] = ()
     discussions: tuple[SeedDiscussion, ...] = ()
@@ -129,6 +133,7 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
             "admin": (dict, True),
             "instructors": (list, True),
             "students": (list, True),
+            "categories": (list, False),
             "courses": (list, True),
             "reviews": (list, False),
             "discussions": (list, False),
@@ -156,8 +161,9 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
     unique([user.email for user in (admin, *instructors, *students)], where, "e-mail", ignore_case=True)
 
     instructor_emails = [user.email for user in instructors]
+    categories = categories_checked(top.get("categories", []), where)
     courses = tuple(
-        course_checked(value, address, instructor_emails)
+        course_checked(value, address, instructor_emails, categories)
         for value, address in entries(top["courses"], where, "courses", "slug")
     )
     unique([course.slug for course in courses], where, "course slug")
@@ -187,6 +193,7 @@ def _catalogue(data: dict[str, Any], *, where: str) -> Catalogue:
         instructors=instructors,
         students=tuple(students),
         courses=courses,
+        categories=categories,
         enrollments=tuple(enrollments),
         completions=tuple(completions),
         reviews=tuple(reviews),

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from courses.models import Course, Lesson, Question, Quiz
+from courses.models import COURSE_LANGUAGES, Course, Lesson, Question, Quiz
 from courses.quizzes import question_answer_errors
-from demo.catalogue_checks import CatalogueError, Spec, checked_table, entries, one_of, unique
+from demo.catalogue_checks import CatalogueError, Spec, checked_table, entries, one_of, strings, unique
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ class SeedCourse:
     currency: str
     status: str
     modules: tuple[SeedModule, ...] = ()
+    categories: tuple[str, ...] = ()  # slugs of the file's categories
+    level: str = Course.Level.ALL
+    language: str = "en"
 
     def lesson(self, *, module: str, title: str) -> SeedLesson | None:
         """The lesson of this course with this natural key, if the file has it."""
@@ -91,11 +94,41 @@ COURSE: Spec = {
     "currency": (str, True),
     "status": (str, True),
     "modules": (list, True),
+    "categories": (list, False),
+    "level": (str, False),
+    "language": (str, False),
 }
 
+CATEGORY: Spec = {"name": (str, True), "slug": (str, True)}
 
-def course_checked(value: Any, where: str, instructors: list[str]) -> SeedCourse:
-    table = checked_table(value, where, COURSE)
+
+@dataclass(frozen=True)
+class SeedCategory:
+    name: str
+    slug: str
+
+
+def categories_checked(values: list, where: str) -> tuple[SeedCategory, ...]:
+    categories = tuple(
+        SeedCategory(**checked_table(value, address, CATEGORY))
+        for value, address in entries(values, where, "categories", "slug")
+    )
+    unique([category.slug for category in categories], where, "category slug")
+    unique([category.name for category in categories], where, "category name", ignore_case=True)
+    return categories
+
+
+def course_checked(
+    value: Any, where: str, instructors: list[str], categories: tuple[SeedCategory, ...] = ()
+) -> SeedCourse:
+    table = dict(checked_table(value, where, COURSE))
+    slugs = [category.slug for category in categories]
+    chosen = strings(table.pop("categories", []), where, "categories", "category slugs")
+    for slug in chosen:
+        if slug not in slugs:
+            raise CatalogueError(f"{where}: category {slug!r} is not one of {', '.join(slugs) or 'none'}")
+    one_of(table.get("level", Course.Level.ALL), Course.Level.values, where, "level")
+    one_of(table.get("language", "en"), [code for code, _ in COURSE_LANGUAGES], where, "language")
     if table["instructor"] not in instructors:
         raise CatalogueError(
             f"{where}: instructor {table['instructor']!r} is not one of {', '.join(instructors)}"
@@ -109,7 +142,7 @@ def course_checked(value: Any, where: str, instructors: list[str]) -> SeedCourse
     )
     unique([module.title for module in modules], where, "module title")
     one_of(table["status"], Course.Status.values, where, "status")
-    return SeedCourse(**{**table, "price": price, "modules": modules})
+    return SeedCourse(**{**table, "price": price, "modules": modules, "categories": tuple(chosen)})
 
 
 MODULE: Spec = {"title": (str, True), "description": (str, True), "lessons": (list, True)}

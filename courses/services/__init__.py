@@ -19,6 +19,8 @@ from courses.services.archive import (
     modules_restore,
 )
 from courses.services.authoring import (
+    category_save,
+    course_categories_set,
     course_save,
     curriculum_changed_send,
     lesson_save,
@@ -33,6 +35,8 @@ from courses.services.authoring import (
 __all__ = [
     "CourseHasStudentWork",
     "Removal",
+    "category_save",
+    "course_categories_set",
     "course_delete",
     "course_save",
     "curriculum_changed_send",

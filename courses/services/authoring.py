@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from courses.models import Category, Choice, Course, Lesson, Module, Question, Quiz
 from courses.policies import can_choose_course_instructor
 from courses.quizzes import question_answer_errors
 from courses.signals import curriculum_changed
@@ -58,6 +58,21 @@ def course_save(*, course: Course, author: User) -> Course:
         course.instructor = author
     course.save()
     return course
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or change a category of the catalogue (staff, and `seed_demo`)."""
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
+def course_categories_set(*, course: Course, categories: Iterable[Category]) -> None:
+    """File the course under exactly these categories (the admin's form does it
+    with the course's own save)."""
+    course.categories.set(list(categories))
 
 
 @transaction.atomic

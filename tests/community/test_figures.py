@@ -189,6 +189,7 @@ def test_review_pages_run_a_constant_number_of_queries(client, django_assert_num
     with django_assert_num_queries(8):
         client.get(reviews_url(course))
     client.logout()
-    # Published courses, page of cards with their figures (ratings included).
-    with django_assert_num_queries(2):
+    # The filters' categories and currencies, published courses, page of cards with
+    # their figures (ratings included).
+    with django_assert_num_queries(4):
         client.get(reverse("courses:catalogue"), {"sort": "rating"})

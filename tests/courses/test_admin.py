@@ -40,7 +40,8 @@ class _FormFields(HTMLParser):
             self.data[name] = attrs.get("value") or ""
         elif tag == "select" and name:
             self._select = name
-            self.data.setdefault(name, "")
+            if "multiple" not in attrs:  # a browser sends nothing for a multiple select left empty
+                self.data.setdefault(name, "")
         elif tag == "option" and self._select and "selected" in attrs:
             self.data[self._select] = attrs.get("value") or ""
         elif tag == "textarea" and name:
@@ -306,6 +307,8 @@ def _course_add_data(**overrides) -> dict[str, str]:
         "description": "All about *gamma*.",
         "price": "19.99",
         "currency": "eur",
+        "level": "beginner",
+        "language": "en",
         "thumbnail_url": "",
         "status": "draft",
         "modules-TOTAL_FORMS": "2",
@@ -626,7 +629,9 @@ def test_bulk_deleting_modules_keeps_each_course_dense(client_for, superuser, co
 # session, user, the user's own and group permissions, the paginator's COUNT, the
 # unfiltered COUNT, the page of rows with their related objects; Module adds the
 # course filter's choices (RelatedOnlyFieldListFilter).
-CHANGELIST_QUERIES = {Course: 7, Module: 8, Lesson: 7}
+# Course: 8 since issue 14: the categories list filter reads the categories (one query, whatever their
+# number).
+CHANGELIST_QUERIES = {Course: 8, Module: 8, Lesson: 7}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

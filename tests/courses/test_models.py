@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from courses.models import Course, Lesson, Module
 from courses.video import VideoEmbed, video_embed_for
 from enrollments.models import Enrollment
-from lms.durations import format_duration
+from lms.durations import format_duration_words
 from lms.markdown import render_markdown
 from lms.models import User
 from tests.factories import (
@@ -123,19 +123,24 @@ def test_curriculum_is_ordered_by_order_then_pk():
 @pytest.mark.parametrize(
     ("seconds", "shown"),
     [
-        (0, "0:00"),
-        (None, "0:00"),
-        (5, "0:05"),
-        (75, "1:15"),
-        (600, "10:00"),
-        (3599, "59:59"),
-        (3600, "1:00:00"),
-        (3725, "1:02:05"),
-        (36000 + 61, "10:01:01"),
+        (0, "0 min"),
+        (None, "0 min"),
+        (5, "5 s"),
+        (45, "45 s"),
+        (59, "59 s"),
+        (60, "1 min"),
+        (75, "1 min"),
+        (90, "2 min"),  # to the nearest minute
+        (720, "12 min"),
+        (3599, "1 h"),
+        (3600, "1 h"),
+        (3725, "1 h 2 min"),
+        (6 * 3600 + 42 * 60, "6 h 42 min"),
+        (36000 + 61, "10 h 1 min"),
     ],
 )
-def test_duration_display(seconds, shown):
-    assert format_duration(seconds) == shown
+def test_durations_read_in_words(seconds, shown):
+    assert format_duration_words(seconds) == shown
 
 
 YOUTUBE = VideoEmbed("youtube", "rfscVS0vtbw")

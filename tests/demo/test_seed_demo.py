@@ -10,7 +10,7 @@ from community.announcements.models import Announcement
 from community.discussions.models import Question as DiscussionQuestion
 from community.discussions.models import Reply
 from community.models import CourseRating, Review
-from courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from courses.models import Category, Choice, Course, Lesson, Module, Question, Quiz
 from courses.quizzes import field_name, question_answer_errors
 from courses.services import lessons_renumber
 from demo.catalogue import CATALOGUE_PATH, CatalogueError, catalogue_load
@@ -89,6 +89,28 @@ def test_catalogue_has_every_kind_of_course_and_lesson():
         assert all(m.lessons.exists() for m in course.modules.all()), course
         assert course.subtitle
         assert course.description
+
+
+def test_every_course_is_filed_under_categories_with_a_level_and_language(client):
+    seed()
+    assert Category.objects.count() >= 3
+    for course in Course.objects.all():
+        assert course.categories.exists(), course
+    assert len({c.level for c in Course.objects.all()}) >= 3
+    # The catalogue offers them and filters by them.
+    response = client.get("/courses/", {"category": "data-and-databases"})
+    titles = {course.title for course in response.context["page"].object_list}
+    assert titles == {"Python Data Foundations", "SQL That Scales"}
+
+
+def test_a_demo_database_from_before_categories_gains_them_and_keeps_an_instructors_choice():
+    seed()
+    Course.objects.get(slug="sql-that-scales").categories.clear()
+    writing = Course.objects.get(slug="technical-writing-for-engineers")
+    writing.categories.set([Category.objects.get(slug="web-development")])
+    seed()
+    assert Course.objects.get(slug="sql-that-scales").categories.count() == 2
+    assert list(writing.categories.values_list("slug", flat=True)) == ["web-development"]
 
 
 def test_courses_are_spread_over_two_instructors():

@@ -31,9 +31,11 @@ from django.http import QueryDict
 
 from community.models import Review
 from community.services import ReviewNotAllowed, review_answer, review_save
-from courses.models import Course, Lesson, Module, Quiz
+from courses.models import Category, Course, Lesson, Module, Quiz
 from courses.quizzes import field_name
 from courses.services import (
+    category_save,
+    course_categories_set,
     course_save,
     lesson_save,
     lessons_renumber,
@@ -45,6 +47,7 @@ from courses.services import (
 from demo.catalogue import (
     Catalogue,
     CatalogueError,
+    SeedCategory,
     SeedCourse,
     SeedLesson,
     SeedQuiz,
@@ -110,9 +113,18 @@ class Command(BaseCommand):
             instructors[seed.email] = user
         students = {seed.email: self._user(seed) for seed in catalogue.students}
 
+        categories = {
+            seed.slug: self._category(seed, order=order) for order, seed in enumerate(catalogue.categories)
+        }
         courses, course_seeds = {}, {seed.slug: seed for seed in catalogue.courses}
         for seed in catalogue.courses:
             courses[seed.slug] = self._course(seed, instructor=instructors[seed.instructor])
+            # A course filed under no category yet (new, or seeded before there were
+            # categories) gets the file's; one an instructor has filed keeps theirs.
+            if seed.categories and not courses[seed.slug].categories.exists():
+                course_categories_set(
+                    course=courses[seed.slug], categories=[categories[slug] for slug in seed.categories]
+                )
 
         for email, slug in catalogue.enrollments:
             try:
@@ -161,6 +173,14 @@ class Command(BaseCommand):
         self._say(f"Created user {user.email}")
         return user
 
+    def _category(self, seed: SeedCategory, *, order: int) -> Category:
+        category = Category.objects.filter(slug=seed.slug).first()
+        if category is None:
+            category = category_save(category=Category(name=seed.name, slug=seed.slug, order=order))
+            self.created += 1
+            self._say(f"Created category {category.slug}")
+        return category
+
     def _course(self, seed: SeedCourse, *, instructor: User) -> Course:
         course = Course.objects.filter(slug=seed.slug).first()
         created = course is None
@@ -175,6 +195,8 @@ class Command(BaseCommand):
                     price=seed.price,
                     currency=seed.currency,
                     status=seed.status,
+                    level=seed.level,
+                    language=seed.language,
                 ),
                 author=instructor,
             )
