@@ -50,7 +50,7 @@ def enrollment_refusal(*, user: User | AnonymousUser, course: Course) -> str | N
 
 class LessonAccess(Enum):
     ALLOWED = "allowed"
-    LOGIN_REQUIRED = "login_required"  # anonymous on a locked lesson: log in, then come back
+    LOGIN_REQUIRED = "login_required"  # anonymous on a locked lesson: a 403 that offers sign-up, then back
     ENROLLMENT_REQUIRED = "enrollment_required"  # logged in, not enrolled: a 403 that offers enrollment
     NOT_FOUND = "not_found"  # a draft or archived course for anyone but its authors and students
 

@@ -37,6 +37,8 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the site's own page with a way back to it, never Django's (debug) text.
+CSRF_FAILURE_VIEW = "lms.views.csrf_failure"
 
 # The public origin used in links that leave the request (Stripe's success and
 # cancel URLs, e-mails). Empty: build them from the request's host.

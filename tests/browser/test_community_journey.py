@@ -55,7 +55,7 @@ def log_in(page, user, password) -> None:
     page.goto("/accounts/login/")
     page.get_by_label(EMAIL).fill(user.email)
     page.get_by_label(PASSWORD).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

@@ -81,17 +81,20 @@ def test_anonymous_visitor_browses_previews_and_is_sent_to_log_in(page, django_c
     expect(video).to_have_attribute("src", f"https://www.youtube-nocookie.com/embed/{YOUTUBE_ID}?rel=0")
     expect(video).not_to_have_attribute("src", re.compile("autoplay"))
 
-    # Next → crosses into the locked lesson: the visitor is asked to log in, then comes back.
+    # Next → crosses into the locked lesson: the page about it offers sign-up, then log-in,
+    # and the visitor comes back after logging in.
     page.get_by_role("navigation", name="Lessons").get_by_role("link", name="Fixtures that scale").click()
     locked_path = f"/courses/testing-django/lessons/{locked.pk}/"
+    expect(page.get_by_role("heading", name="Fixtures that scale", level=1)).to_be_visible()
+    expect(page.get_by_text("The factory pattern, in depth.")).to_have_count(0)
+    page.get_by_role("main").get_by_role("link", name="Log in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     assert parse_qs(urlsplit(page.url).query)["next"] == [locked_path]
-    expect(page.get_by_role("heading", name="Sign In", level=1)).to_be_visible()
-    expect(page.get_by_text("The factory pattern, in depth.")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Log in", level=1)).to_be_visible()
 
     page.get_by_label(EMAIL).fill(student.email)
     page.get_by_label(PASSWORD).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(re.escape(locked_path) + "$"))
     expect(page.get_by_role("heading", name="Fixtures that scale", level=1)).to_be_visible()
     expect(page.get_by_text("The factory pattern, in depth.")).to_be_visible()
@@ -107,7 +110,7 @@ def test_new_student_signs_up_enrolls_and_reads_the_notification(page, django_co
     page.get_by_label(PASSWORD).fill(password)
     page.get_by_label(PASSWORD_AGAIN).fill(password)
     page.get_by_label(FIRST_NAME).fill("Grace")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
 
     # Back on the course, signed in: the call to action is now the free enrollment.
     expect(page).to_have_url(re.compile(r"/courses/testing-django/$"))

@@ -230,7 +230,7 @@ def _assert_labelled(html: str) -> None:
 
 
 def test_login_page(client):
-    html = _assert_site_page(client.get(reverse("account_login")), "Sign In")
+    html = _assert_site_page(client.get(reverse("account_login")), "Log in")
     _assert_labelled(html)
     assert 'class="button' in html
     assert reverse("account_reset_password") in html
@@ -238,7 +238,7 @@ def test_login_page(client):
 
 
 def test_signup_page(client):
-    html = _assert_site_page(client.get(reverse("account_signup")), "Sign Up", "Signup")
+    html = _assert_site_page(client.get(reverse("account_signup")), "Sign up")
     _assert_labelled(html)
     for name in ("email", "first_name", "last_name", "password1", "password2"):
         assert f'name="{name}"' in html
@@ -280,7 +280,7 @@ def test_password_change_page(client, student):
 
 def test_logout_confirmation_page_and_logout(client, student):
     client.force_login(student)
-    html = _assert_site_page(client.get(reverse("account_logout")), "Sign Out")
+    html = _assert_site_page(client.get(reverse("account_logout")), "Log out")
     assert 'method="post"' in html
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302

@@ -214,7 +214,7 @@ def test_without_a_secret_key_checkout_answers_503(client, student, paid_course,
     response = client.post(checkout_url(paid_course))
 
     assert response.status_code == 503
-    assert "Payments are not configured" in response.content.decode()
+    assert "Not on sale yet" in response.content.decode()
     assert Purchase.objects.count() == 0
 
 
