@@ -10,6 +10,7 @@ attempt = f"{lesson}quiz/attempts/<id:attempt_id>/"
 urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("certificates/<str:code>/", pages.certificate_detail, name="certificate"),
+    path("courses/<slug:slug>/completed/", pages.course_completed, name="course_completed"),
     path(f"{lesson}complete/", actions.lesson_mark, {"completed": True}, name="lesson_complete"),
     path(f"{lesson}incomplete/", actions.lesson_mark, {"completed": False}, name="lesson_incomplete"),
     path(f"{lesson}quiz/start/", actions.quiz_start, name="quiz_start"),

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import markdown as markdown_lib
 import nh3
 from django.conf import settings
+from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -43,6 +44,9 @@ USER_ATTRIBUTES = {"a": {"href", "title"}}
 
 AUTHOR_LINK_REL = "noopener nofollow"
 USER_LINK_REL = "noopener nofollow ugc"
+
+# Plain text with its URLs turned into links (`render_user_text`).
+TEXT_TAGS = {"a", "br", "p"}
 
 # An <a> start tag as nh3 writes it: every attribute double-quoted, a `"` inside
 # a value escaped, so a `>` inside a title cannot end the match early.
@@ -109,3 +113,25 @@ def render_user_markdown(text: str) -> SafeString:
     """What a student wrote (a review, a reply, a post), rendered in the small
     subset and sanitised. Memoised like `render_markdown`."""
     return mark_safe(_render(text or "", user_text=True, own_host=_own_host()))  # noqa: S308 - nh3 has sanitised it
+
+
+@lru_cache(maxsize=256)
+def _render_text(text: str, *, own_host: str) -> str:
+    # urlize escapes everything it does not turn into a link; nh3 then keeps
+    # only paragraphs, line breaks and hrefs of the allowed schemes.
+    html = linebreaks(urlize(text, nofollow=False, autoescape=True), autoescape=False)
+    cleaned = nh3.clean(
+        html,
+        tags=TEXT_TAGS,
+        attributes=USER_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,  # set below, for links that leave the site only
+    )
+    return _mark_outbound_links(cleaned, rel=USER_LINK_REL, own_host=own_host)
+
+
+def render_user_text(text: str) -> SafeString:
+    """Plain text a student wrote (an assignment answer) as HTML: paragraphs
+    and line breaks as typed, every URL a link (other hosts' with
+    `rel="noopener nofollow ugc"`), nothing read as Markdown or HTML."""
+    return mark_safe(_render_text(text or "", own_host=_own_host()))  # noqa: S308 - nh3 has sanitised it

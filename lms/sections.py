@@ -34,12 +34,19 @@ SLOTS: dict[str, str] = {
         "card figures of apps above courses annotated; page."
     ),
     "course_page.purchase": (
-        "How a paid course is bought, in its call to action (the course page and a locked "
-        "lesson's page). Context: course, request, user."
+        "How a paid course is bought, in its call to action (the course page, a preview "
+        "lesson's and a locked lesson's page), to visitors too. Context: course, request, user; "
+        "next (the page to come back to after signing up or logging in, the course page when "
+        "empty) and buy_note (a locked lesson: what buying opens)."
     ),
     "course_page.main": (
         "The course page, below the curriculum and the instructor. Context: course, page "
         "(learning.selectors.pages.CoursePage), request, user."
+    ),
+    "course_completed.main": (
+        "The course-completed page of a student who finished the course, below the "
+        "congratulations and the certificate. Context: course, page "
+        "(learning.selectors.pages.CompletionPage: its enrollment is the student's), request, user."
     ),
     "lesson_page.main": (
         "A lesson page a viewer may open, below the lesson and its actions. Context: course, "

@@ -33,6 +33,22 @@ if TYPE_CHECKING:
     from lms.models import User
 
 
+def call_to_action(page: CoursePage | LessonPage) -> str:
+    """Which button the viewer of a course's page or of one of its lessons gets:
+    edit, continue, enroll, buy, login_enroll, login_buy, or refused (the course
+    is closed to them: `page.refusal` says why). Whether a paid course is on sale
+    is payments' to say, in the "course_page.purchase" slot."""
+    if page.can_edit:
+        return "edit"
+    if page.is_enrolled:
+        return "continue"
+    if not page.viewer_is_authenticated:
+        return "login_enroll" if page.course.is_free else "login_buy"
+    if page.refusal:
+        return "refused"
+    return "enroll" if page.course.is_free else "buy"
+
+
 @dataclass
 class CoursePage:
     course: Course
@@ -68,17 +84,7 @@ class CoursePage:
 
     @property
     def call_to_action(self) -> str:
-        """Which button the visitor gets: edit, continue, enroll, buy, login_enroll,
-        login_buy, or refused (the course is closed to them: `refusal` says why)."""
-        if self.can_edit:
-            return "edit"
-        if self.is_enrolled:
-            return "continue"
-        if not self.viewer_is_authenticated:
-            return "login_enroll" if self.course.is_free else "login_buy"
-        if self.refusal:
-            return "refused"
-        return "enroll" if self.course.is_free else "buy"
+        return call_to_action(self)
 
 
 def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | None:
@@ -125,6 +131,9 @@ class LessonPage:
     previous: CurriculumLesson | None = None
     next: CurriculumLesson | None = None
     can_edit: bool = False
+    viewer_is_authenticated: bool = False
+    # Why the viewer may not enroll or buy (enrollments.policies.enrollment_refusal).
+    refusal: str | None = None
     # Out of the curriculum (courses.services.archive): its authors still open it;
     # its students find their work on it on the course page.
     archived: bool = False
@@ -137,6 +146,16 @@ class LessonPage:
         return bool(self.enrollment and self.enrollment.is_active)
 
     @property
+    def call_to_action(self) -> str:
+        return call_to_action(self)
+
+    @property
+    def offers_enrollment(self) -> bool:
+        """A visitor or a student who has not enrolled: the lesson shows the
+        course's call to action beside it (or, locked, instead of it)."""
+        return not (self.can_edit or self.is_enrolled)
+
+    @property
     def lesson_completed(self) -> bool:
         return bool(self.curriculum and self.lesson.pk in self.curriculum.completed_lesson_ids)
 
@@ -147,6 +166,12 @@ class LessonPage:
     @property
     def submission_pending(self) -> bool:
         return any(s.status == Submission.Status.SUBMITTED for s in self.submissions)
+
+    @property
+    def all_done(self) -> bool:
+        """Every lesson the course has now is completed: the last lesson leads to
+        the course-completed page."""
+        return self.is_enrolled and self.enrollment.progress_percent == 100
 
 
 def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) -> LessonPage | None:
@@ -174,6 +199,8 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
         enrollment=enrollment,
         can_open_all_lessons=is_enrolled or can_edit,
         can_edit=can_edit,
+        viewer_is_authenticated=viewer.is_authenticated,
+        refusal=enrollment_refusal(user=viewer, course=course),
         archived=lesson.is_archived,
     )
     if access is LessonAccess.ALLOWED and not (page.archived and not can_edit):
@@ -185,3 +212,26 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
         elif lesson.kind == Lesson.Kind.ASSIGNMENT and is_enrolled:
             page.submissions = submissions_for_lesson(user=viewer, lesson=lesson)
     return page
+
+
+@dataclass
+class CompletionPage:
+    """The course-completed page: `enrollment` (with `certificate_code`) is the viewer's."""
+
+    course: Course
+    enrollment: Enrollment | None
+
+    @property
+    def is_completed(self) -> bool:
+        """An active student at 100 %: anyone else is sent to the course page."""
+        return bool(self.enrollment and self.enrollment.is_active and self.enrollment.progress_percent == 100)
+
+
+def course_completion_get(*, slug: str, viewer: User | AnonymousUser) -> CompletionPage | None:
+    """The course with the viewer's enrollment and certificate code (two
+    queries, one for the anonymous); None when the viewer may not see the course."""
+    course = course_get_visible(slug=slug, viewer=viewer)
+    if course is None:
+        return None
+    enrollment = viewer_enrollment(user=viewer, course=course, certificate_code=certificate_code_expression())
+    return CompletionPage(course=course, enrollment=enrollment)

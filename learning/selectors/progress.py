@@ -4,14 +4,18 @@ size of the course."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, Expression, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from courses.catalogue import card_stat_annotations, card_stat_names
+from courses.curriculum import curriculum_get
 from courses.models import Lesson
 from enrollments.models import Enrollment
+from enrollments.selectors import viewer_enrollment
 from learning.models import LessonProgress
 from learning.selectors.certificates import certificate_code_expression
 from lms.sql import precompiled
@@ -50,6 +54,49 @@ def _continue_lesson_id() -> Expression:
     )
     first_open = in_order.exclude(Exists(completed)).values("pk")[:1]
     return Coalesce(Subquery(first_open), Subquery(in_order.values("pk")[:1]))
+
+
+# A lesson's title is its page's <h1 id="lesson-title">: arriving with this
+# fragment, static/js/lesson-title-focus.js moves keyboard focus to it.
+LESSON_TITLE_FRAGMENT = "#lesson-title"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a student goes once they have finished a lesson."""
+
+    # "lesson": the next lesson in curriculum order; "completed": the
+    # course-completed page (the last lesson, every lesson done); "continue":
+    # the first lesson still to do (the last lesson, some left undone earlier);
+    # "course": the course page (no lesson to go to).
+    kind: str
+    url: str
+    title: str = ""
+
+
+def next_step_get(*, user: User, lesson: Lesson) -> NextStep:
+    """Where "Complete and continue" and a passed quiz's "Next lesson" lead: the next
+    lesson (`Curriculum.neighbours`, the one rule for "next"), else the
+    course-completed page when the student stands at 100 %, else where
+    "Continue" leads (`continue_lesson_id_expression`). One query when the
+    curriculum is cached and there is a next lesson, one more on the last
+    lesson. `lesson.module.course` must be loaded."""
+    course = lesson.module.course
+    curriculum = curriculum_get(course=course)
+    _previous, following = curriculum.neighbours(lesson.pk)
+    if following is not None:
+        return NextStep(kind="lesson", url=following.url + LESSON_TITLE_FRAGMENT, title=following.title)
+    enrollment = viewer_enrollment(
+        user=user, course=course, continue_lesson_id=continue_lesson_id_expression()
+    )
+    if enrollment is not None and enrollment.is_active and enrollment.progress_percent == 100:
+        return NextStep(
+            kind="completed", url=reverse("learning:course_completed", kwargs={"slug": course.slug})
+        )
+    undone = curriculum.lesson(enrollment.continue_lesson_id if enrollment is not None else None)
+    if undone is not None and undone.pk != lesson.pk:
+        return NextStep(kind="continue", url=undone.url + LESSON_TITLE_FRAGMENT, title=undone.title)
+    return NextStep(kind="course", url=course.get_absolute_url())
 
 
 def dashboard_enrollments(*, user: User) -> list[Enrollment]:

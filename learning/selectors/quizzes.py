@@ -91,13 +91,30 @@ def quiz_questions_for_display(*, quiz: Quiz) -> list[Question]:
 
 
 @dataclass(frozen=True)
+class ChoiceResult:
+    choice: Choice
+    chosen: bool
+    # "right": the student's choice, and a right one; "wrong": the student's
+    # choice, and a wrong one (whatever the quiz's setting: the student learns
+    # where they went wrong); "answer": a right choice they did not pick, shown
+    # only as the quiz's setting allows; "": nothing to say.
+    mark: str
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     question: Question
     chosen: frozenset[int]
     correct: bool
     points_earned: int
     points: int  # what the question was worth when graded
-    correct_choice_ids: frozenset[int]
+    choices: tuple[ChoiceResult, ...]  # in the quiz's order, each with its mark
+
+
+def _choice_mark(choice: Choice, *, chosen: bool, show_answers: bool) -> str:
+    if chosen:
+        return "right" if choice.is_correct else "wrong"
+    return "answer" if show_answers and choice.is_correct else ""
 
 
 @dataclass(frozen=True)
@@ -144,17 +161,23 @@ def quiz_result_get(*, attempt: QuizAttempt) -> QuizResult:
         if question is None:
             continue
         answer = recorded.get(pk, {})
+        chosen = frozenset(answer.get("choices", []))
         results.append(
             QuestionResult(
                 question=question,
-                chosen=frozenset(answer.get("choices", [])),
+                chosen=chosen,
                 correct=bool(answer.get("correct")),
                 points_earned=int(answer.get("points", 0)),
                 # Attempts graded before "out_of" was recorded: the question's points now.
                 points=int(answer.get("out_of", question.points)),
-                correct_choice_ids=frozenset(c.pk for c in question.choices.all() if c.is_correct)
-                if show
-                else frozenset(),
+                choices=tuple(
+                    ChoiceResult(
+                        choice=c,
+                        chosen=c.pk in chosen,
+                        mark=_choice_mark(c, chosen=c.pk in chosen, show_answers=show),
+                    )
+                    for c in question.choices.all()
+                ),
             )
         )
     return QuizResult(

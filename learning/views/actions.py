@@ -20,6 +20,8 @@ from enrollments.policies import courses_visible_to
 from learning.forms import SubmissionForm
 from learning.models import QuizAttempt
 from learning.policies import submissions_visible_to
+from learning.selectors.pages import lesson_page_get
+from learning.selectors.progress import next_step_get
 from learning.selectors.quizzes import (
     attempt_questions_for_display,
     quiz_questions_for_display,
@@ -33,7 +35,7 @@ from learning.services.quizzes import (
     quiz_attempt_start,
     quiz_attempt_submit,
 )
-from learning.views.pages import lesson_refusal
+from learning.views.pages import lesson_page_render, lesson_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ def lesson_mark(request, slug: str, lesson_id: int, completed: bool):
         messages.success(
             request, f"“{lesson.title}” is complete. You are {enrollment.progress_percent}% through."
         )
+        if request.POST.get("then") == "next":  # "Complete and continue"
+            return redirect(next_step_get(user=request.user, lesson=lesson).url)
     else:
         messages.info(request, f"“{lesson.title}” is marked not complete.")
     return redirect(lesson)
@@ -165,10 +169,19 @@ def quiz_result(request, slug: str, lesson_id: int, attempt_id: int):
     if not attempt.is_submitted:
         return redirect("learning:quiz_attempt", slug=slug, lesson_id=lesson_id, attempt_id=attempt.pk)
     result = quiz_result_get(attempt=attempt)
+    lesson = attempt.quiz.lesson
+    # Passed (now or before): the lesson is done, the student moves on.
+    next_step = next_step_get(user=request.user, lesson=lesson) if result.summary.passed else None
     return render(
         request,
         "learning/quiz_result.html",
-        {"result": result, "attempt": attempt, "lesson": attempt.quiz.lesson, "course": result.course},
+        {
+            "result": result,
+            "attempt": attempt,
+            "lesson": lesson,
+            "course": result.course,
+            "next_step": next_step,
+        },
     )
 
 
@@ -198,8 +211,7 @@ def assignment_submit(request, slug: str, lesson_id: int):
         raise Http404("This lesson is not an assignment")
     form = SubmissionForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = [error for errors in form.errors.values() for error in errors]
-        return _refuse(request, lesson, " ".join(errors), status=400)
+        return _submission_form_page(request, lesson, form)
     try:
         submission_submit(
             user=request.user,
@@ -209,11 +221,21 @@ def assignment_submit(request, slug: str, lesson_id: int):
             file_type=form.file_type,
         )
     except SubmissionNotAllowed as refusal:
-        return _refuse(request, lesson, str(refusal), status=400)
+        form.add_error(None, str(refusal))
+        return _submission_form_page(request, lesson, form)
     except ProgressNotAllowed as refusal:
         return _refuse(request, lesson, str(refusal))
     messages.success(request, "Your work is sent. Your instructor will review it.")
     return redirect(f"{lesson.get_absolute_url()}#assignment")
+
+
+def _submission_form_page(request, lesson: Lesson, form: SubmissionForm):
+    """The lesson page again, its form showing the errors beside the student's
+    text (a file must be chosen again: browsers never refill a file input)."""
+    page = lesson_page_get(slug=lesson.module.course.slug, lesson_id=lesson.pk, viewer=request.user)
+    if page is None or not page.is_enrolled:
+        return _refuse(request, lesson, "Only students enrolled in this course can send work.")
+    return lesson_page_render(request, page, submission_form=form, status=400)
 
 
 @never_cache

@@ -3,7 +3,6 @@ selector and renders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -13,7 +12,7 @@ from enrollments.policies import LessonAccess, lesson_access
 from enrollments.selectors import viewer_enrollment
 from learning.forms import SubmissionForm
 from learning.selectors.certificates import certificate_get
-from learning.selectors.pages import LessonPage, course_page_get, lesson_page_get
+from learning.selectors.pages import LessonPage, course_completion_get, course_page_get, lesson_page_get
 from learning.selectors.progress import dashboard_enrollments
 
 
@@ -28,10 +27,9 @@ def course_detail(request, slug: str):
 def _refusal(request, page: LessonPage | None) -> HttpResponse | None:
     if page is None or page.access is LessonAccess.NOT_FOUND:
         raise Http404("No such lesson")
-    if page.access is LessonAccess.LOGIN_REQUIRED:
-        return redirect_to_login(request.get_full_path())
-    if page.access is LessonAccess.ENROLLMENT_REQUIRED:
-        # Explain instead of a bare 403: this is where a student decides to enroll or buy.
+    if page.access in (LessonAccess.LOGIN_REQUIRED, LessonAccess.ENROLLMENT_REQUIRED):
+        # Explain instead of a bare 403 or a bare log-in page: this is where a visitor
+        # decides to sign up (or log in) and a student to enroll or buy, and both come back here.
         context = {"page": page, "course": page.course, "lesson": page.lesson}
         return render(request, "learning/lesson_locked.html", context, status=403)
     return None
@@ -39,10 +37,10 @@ def _refusal(request, page: LessonPage | None) -> HttpResponse | None:
 
 def lesson_refusal(request, lesson: Lesson) -> HttpResponse | None:
     """The lesson page's answer to a viewer who may not open `lesson` (loaded
-    with its module and course): log in, the 403 "enroll to open" page, the 404;
-    None when they may. The pages of a lesson's parts (a quiz attempt, its
-    result, a submitted file) ask here, so a student whose access was revoked
-    sees none of them. One query (the viewer's enrollment) when they may."""
+    with its module and course): the 403 page that offers signing up or
+    enrolling, the 404; None when they may. The pages of a lesson's parts (a
+    quiz attempt, its result, a submitted file) ask here, so a student whose
+    access was revoked sees none of them. One query (the viewer's enrollment) when they may."""
     course = lesson.module.course
     enrollment = viewer_enrollment(user=request.user, course=course)
     is_enrolled = bool(enrollment and enrollment.is_active)
@@ -68,10 +66,32 @@ def lesson_detail(request, slug: str, lesson_id: int):
             "Your work on it is kept under Archived lessons.",
         )
         return redirect(f"{page.course.get_absolute_url()}#archived-lessons")
+    return lesson_page_render(request, page)
+
+
+def lesson_page_render(
+    request, page: LessonPage, *, submission_form: SubmissionForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The lesson page of a viewer who may open it; `submission_form` is a sent
+    assignment form that comes back with its errors and the student's text."""
     context = {"page": page, "course": page.course, "lesson": page.lesson}
     if page.is_enrolled and page.lesson.kind == page.lesson.Kind.ASSIGNMENT:
-        context["submission_form"] = SubmissionForm()
-    return render(request, "learning/lesson_detail.html", context)
+        context["submission_form"] = submission_form or SubmissionForm()
+    return render(request, "learning/lesson_detail.html", context, status=status)
+
+
+@require_safe
+def course_completed(request, slug: str):
+    """The page the last lesson leads to: congratulations, the certificate and
+    what other apps add (community: a review prompt). Only for a student who
+    has completed the whole course; anyone else who may see the course is sent
+    to its page."""
+    page = course_completion_get(slug=slug, viewer=request.user)
+    if page is None:
+        raise Http404("No such course")
+    if not page.is_completed:
+        return redirect(page.course)
+    return render(request, "learning/course_completed.html", {"page": page, "course": page.course})
 
 
 @require_safe

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from lms.durations import format_duration
-from lms.markdown import render_markdown, render_user_markdown
+from lms.durations import format_duration_words
+from lms.markdown import render_markdown, render_user_markdown, render_user_text
 from lms.money import format_money
 from lms.sections import sections_for
 
@@ -27,8 +27,16 @@ def user_markdown(text: str):
 
 
 @register.filter
+def linked_text(text: str):
+    """Plain text a student wrote (an assignment answer): paragraphs, line
+    breaks and its URLs as links, nothing else (lms/markdown.py)."""
+    return render_user_text(text)
+
+
+@register.filter
 def duration(seconds: int | None) -> str:
-    return format_duration(seconds)
+    """A length a student reads, in words: "6 h 42 min", "12 min", "45 s"."""
+    return format_duration_words(seconds)
 
 
 @register.filter

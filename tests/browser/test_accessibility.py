@@ -7,7 +7,6 @@ axe-core comes from axe-playwright-python's wheel (axe.min.js inside), so the
 checks run offline like the rest of the browser tests.
 """
 
-import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,19 +17,19 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from community.announcements.services import announcement_publish
 from community.discussions.services import answer_accept, post_hide, question_post, reply_post
 from community.services import review_answer, review_save
-from courses.models import Lesson, Quiz
+from courses.models import Category, Lesson, Quiz
 from enrollments.services import enrollment_revoke
 from learning.models import Certificate, Submission
 from learning.services.progress import lesson_complete
 from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from notifications.emails import unsubscribe_token
 from payments.models import Purchase
+from tests.browser.layout import settled_widths
 from tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -117,6 +116,8 @@ def site(instructor, student):
     LessonFactory(module__course=other, title="Starter", order=0)
     for n in range(3):
         CourseFactory(title=f"Elective {n + 1}", slug=f"elective-{n + 1}")
+    # The catalogue's filters (issue 14) need a category to offer.
+    course.categories.add(Category.objects.create(name="Web development", slug="web-development"))
 
     EnrollmentFactory(user=student, course=course)
     EnrollmentFactory(user=student, course=other)
@@ -240,6 +241,7 @@ class Screen:
     rate_limited: bool = False  # the student has used up their discussion posts
     first_screen: bool = False
     side_column: str | None = None
+    as_user: Callable | None = None  # someone else of the site (site -> user), logged in
 
 
 def _button(name):
@@ -283,6 +285,13 @@ def _ask_over_the_limit(page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("You have posted 2 times in the last 10 minutes")
 
 
+def _send_an_empty_assignment(page) -> None:
+    main = page.get_by_role("main")
+    main.get_by_label("Your answer").fill("   ")
+    main.get_by_role("button", name="Submit assignment", exact=True).click()
+    expect(main.get_by_text("Write an answer or attach a file.")).to_be_visible()
+
+
 def _search_students(page) -> None:
     main = page.get_by_role("main")
     main.get_by_role("searchbox", name="Name or e-mail").fill("okafor")
@@ -300,7 +309,15 @@ CONTENTS_ASIDE = "aside[aria-label='Course contents']"
 
 SCREENS = {
     "catalogue": Screen(lambda s: "/", _link("Django for grown-ups")),
-    "search-no-results": Screen(lambda s: "/courses/?q=quantum", _button("Apply"), first_screen=True),
+    "search-no-results": Screen(lambda s: "/courses/?q=quantum", _button("Show courses"), first_screen=True),
+    "catalogue-filtered": Screen(
+        lambda s: "/courses/?category=web-development&price=free", _link("Django for grown-ups")
+    ),
+    "catalogue-filtered-empty": Screen(
+        lambda s: "/courses/?category=web-development&price=paid&duration=long",
+        _link("Clear filters"),
+        first_screen=True,
+    ),
     "course-anonymous": Screen(
         lambda s: s.course.get_absolute_url(),
         _link("Log in to enroll"),
@@ -333,7 +350,11 @@ SCREENS = {
         lambda s: s.preview.get_absolute_url(),
         lambda page: page.get_by_title("Video: Why Django"),
         first_screen=True,
-        side_column=CONTENTS_ASIDE,
+        side_column=ENROLLMENT_ASIDE,  # the course's call to action beside the preview (issue 14)
+    ),
+    # A visitor on a lesson of a free course: what it is part of, sign up first, log in second.
+    "lesson-locked-anonymous": Screen(
+        lambda s: s.text.get_absolute_url(), _link("Sign up"), first_screen=True
     ),
     "lesson-locked-403": Screen(
         lambda s: s.locked.get_absolute_url(),
@@ -344,7 +365,7 @@ SCREENS = {
     ),
     "lesson-with-progress": Screen(
         lambda s: s.text.get_absolute_url(),
-        _button("Mark as complete"),
+        _button("Complete and continue"),
         as_student=True,
         first_screen=True,
         side_column=CONTENTS_ASIDE,
@@ -364,6 +385,13 @@ SCREENS = {
         _button("Submit assignment"),
         as_student=True,
         side_column=CONTENTS_ASIDE,
+    ),
+    # Refused: the lesson page again, the error on the form (issue 14).
+    "assignment-form-error": Screen(
+        lambda s: s.assignment.get_absolute_url(),
+        _button("Submit assignment"),
+        as_student=True,
+        then=_send_an_empty_assignment,
     ),
     "my-learning": Screen(
         lambda s: reverse("learning:dashboard"),
@@ -403,6 +431,13 @@ SCREENS = {
     ),
     "reviews-list": Screen(
         lambda s: reverse("community:reviews", kwargs={"slug": s.course.slug}), _button("Apply")
+    ),
+    # Ben finished the short course: congratulations, his certificate, a review prompt.
+    "course-completed": Screen(
+        lambda s: reverse("learning:course_completed", kwargs={"slug": "sourdough"}),
+        _link("View your certificate"),
+        as_user=lambda s: s.certificate.enrollment.user,
+        first_screen=True,
     ),
     "certificate": Screen(
         lambda s: s.certificate.get_absolute_url(),
@@ -480,8 +515,8 @@ SCREENS = {
         then=_search_students,
         first_screen=True,
     ),
-    "log-in": Screen(lambda s: reverse("account_login"), _button("Sign In"), first_screen=True),
-    "sign-up": Screen(lambda s: reverse("account_signup"), _button("Sign Up")),
+    "log-in": Screen(lambda s: reverse("account_login"), _button("Log in"), first_screen=True),
+    "sign-up": Screen(lambda s: reverse("account_signup"), _button("Sign up")),
     "password-reset": Screen(
         lambda s: reverse("account_reset_password"), _button("Reset My Password"), first_screen=True
     ),
@@ -503,6 +538,8 @@ def open_screen(page, log_in, site, student, instructor, settings):
             log_in(student)
         if screen.as_instructor:
             log_in(instructor)
+        if screen.as_user:
+            log_in(screen.as_user(site))
         page.set_viewport_size(viewport)
         page.goto(screen.url(site))
         expect(page.get_by_role("main")).to_be_visible()
@@ -514,12 +551,7 @@ def open_screen(page, log_in, site, student, instructor, settings):
 
 
 def _horizontal_overflow(page) -> tuple[int, int]:
-    """The page's width against the window's, once the layout has settled: read at
-    once after a navigation or a resize, the previous layout may still answer."""
-    # If it never fits, it does overflow: the caller's assertion says by how much.
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=3000)
-    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return settled_widths(page)
 
 
 @pytest.mark.parametrize("name", SCREENS)

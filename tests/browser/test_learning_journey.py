@@ -92,7 +92,9 @@ def test_student_completes_a_course_with_a_text_lesson_and_a_quiz(page, log_in, 
     expect(page.get_by_role("heading", name="Your result: 50%", level=1)).to_be_visible()
     expect(page.get_by_test_id("quiz-verdict")).to_contain_text("Not passed")
     # Answers are shown after passing only: no hint of the right one yet.
-    expect(page.get_by_text("✓ right answer")).to_have_count(0)
+    expect(page.get_by_text("Right answer", exact=True)).to_have_count(0)
+    # Their own wrong choice is marked, by symbol and words as well as colour.
+    expect(page.locator("[data-mark=wrong]")).to_have_text(re.compile(r"✗\s*incorrect:\s*makemigrations"))
 
     page.get_by_role("link", name="Back to the lesson").click()
     expect(page.get_by_test_id("best-score")).to_have_text("Best score: 50%")

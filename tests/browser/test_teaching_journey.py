@@ -31,6 +31,7 @@ from lms.money import format_money
 from payments.models import Purchase
 from payments.services.fulfilment import FulfilOutcome, purchase_fulfil
 from payments.services.refunds import purchase_charge_refunded
+from tests.browser.layout import settled_widths
 from tests.factories import (
     PASSWORD,
     CourseFactory,
@@ -170,10 +171,10 @@ def _net_this_month(purchases: list[Purchase]) -> str:
 
 def log_in_through_the_form(page, email: str) -> None:
     page.goto(reverse("account_login"))
-    expect(page.get_by_role("heading", name="Sign In", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Log in", level=1)).to_be_visible()
     page.get_by_label(EMAIL_LABEL).fill(email)
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_instructor_reads_a_course_analytics_and_downloads_its_students(page, instructor, school):
@@ -267,7 +268,8 @@ def test_instructor_reads_a_course_analytics_and_downloads_its_students(page, in
     expect(main.get_by_role("link", name="Certificate of Katherine Johnson")).to_have_count(1)
     page.set_viewport_size(PHONE)
     # Waits for the re-layout at the new width (read at once, the old layout may answer).
-    page.wait_for_function(f"document.documentElement.scrollWidth <= {PHONE['width']}")
+    scroll_width, _ = settled_widths(page)
+    assert scroll_width <= PHONE["width"]
     page.set_viewport_size(DESKTOP)
 
     with page.expect_download() as info:

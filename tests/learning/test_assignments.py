@@ -77,7 +77,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 def test_the_lesson_page_shows_instructions_and_the_form(student_client, assignment):
     html = student_client.get(assignment.get_absolute_url()).content.decode()
     assert "Write <strong>a</strong> parser." in html
-    assert f'action="{submit_url(assignment)}"' in html and 'enctype="multipart/form-data"' in html
+    assert f'action="{submit_url(assignment)}#assignment"' in html and 'enctype="multipart/form-data"' in html
     assert 'name="text"' in html and 'name="file"' in html and "Submit assignment" in html
 
 

@@ -310,9 +310,16 @@ def test_the_result_shows_right_answers_according_to_the_setting(setup, setting,
     attempt = start(client, quiz)
     client.post(urls(quiz, attempt)["submit"], right_answers(quiz) if passed else wrong_answers(quiz))
     html = client.get(urls(quiz, attempt)["result"]).content.decode()
-    assert ("✓ right answer" in html) is shown
+    # The right choice the student missed, and the explanations, as the setting allows.
+    assert ('data-mark="answer"' in html) is (shown and not passed)
+    assert ("Right answer" in html) is (shown and not passed)
     assert ("Explained <strong>here</strong>." in html) is shown
-    assert "(your answer)" in html
+    # Whether each of their own answers was right: always, by symbol and words, not colour alone.
+    mark = "right" if passed else "wrong"
+    assert html.count(f'data-mark="{mark}"') == 2 and html.count("Your answer") == 2
+    symbol = "✓" if passed else "✗"
+    words = "correct" if passed else "incorrect"
+    assert html.count(f'{symbol}<span class="visually-hidden"> {words}:') == 2
 
 
 def test_someone_elses_attempt_is_a_404(setup):

@@ -1,6 +1,7 @@
 """Asking and replying: what is stored and shown, Markdown sanitised, a double
 submit posting once, who is told (once each, never the writer), and the rate limit."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -111,6 +112,8 @@ TITLE = "<script>alert('t')</script><img src=x onerror=alert(1)>"
 def assert_clean(html: str) -> None:
     # Titles are escaped text ("&lt;img … onerror=…" may show, as words; so may the raw Markdown
     # of a notification's message); bodies lose every tag and attribute outside the small subset.
+    # The site's own scripts come from its static files (static/js): nothing else is a script.
+    html = re.sub(r'<script src="/static/js/[\w.-]+" defer></script>', "", html)
     for raw in (
         "<script",
         "<img",
