@@ -1,5 +1,5 @@
 """The path to enrolling, in Chromium at 1280 and 390 px (issue 14): a visitor
-watches a preview with the course's call to action beside it, hits a locked
+narrows the catalogue to a category, opens the course, watches a preview with the course's call to action beside it, hits a locked
 lesson, gets a page about that course and that lesson, signs up from it, lands
 back on the lesson, enrolls with one click and reads it."""
 
@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from courses.models import Lesson
+from courses.models import Category, Lesson
 from enrollments.models import Enrollment
 from tests.browser.layout import settled_widths
 from tests.factories import CourseFactory, LessonFactory, ModuleFactory
@@ -25,10 +25,14 @@ PASSWORD_AGAIN = re.compile(r"^Password \(again\):?$")
 
 @pytest.fixture
 def course(instructor):
-    """A free course: a preview, then a locked lesson."""
+    """A free course in "Web development": a preview, then a locked lesson; another
+    category's course beside it in the catalogue."""
     course = CourseFactory(
         title="Testing Django in anger", slug="testing-django", instructor=instructor, price=Decimal("0")
     )
+    course.categories.set([Category.objects.create(name="Web development", slug="web-development")])
+    other = CourseFactory(title="Pandas basics", slug="pandas-basics", price=Decimal("0"))
+    other.categories.set([Category.objects.create(name="Data science", slug="data-science", order=1)])
     module = ModuleFactory(course=course, title="Getting started", order=0)
     LessonFactory(
         module=module, title="Why we test", content="Tests let you change code.", is_preview=True, order=0
@@ -45,14 +49,26 @@ def _no_sideways_scroll(page) -> None:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_a_visitor_signs_up_from_a_locked_lesson_and_reads_it(page, course, password, viewport):
+def test_a_visitor_finds_a_course_signs_up_from_a_locked_lesson_and_reads_it(page, course, password, viewport):
     size = VIEWPORTS[viewport]
     page.set_viewport_size(size)
     preview, locked = Lesson.objects.filter(module__course=course).order_by("order")
     locked_path = locked.get_absolute_url()
 
+    # The catalogue, narrowed to a category; the course; its preview lesson.
+    page.goto("/")
+    if viewport == "phone":  # the filters are folded so the courses come first
+        page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Category").select_option(label="Web development")
+    page.get_by_role("button", name="Show courses").click()
+    expect(page.get_by_role("status")).to_have_text("1 course")
+    expect(page.get_by_role("article")).to_have_count(1)
+    page.get_by_role("link", name="Testing Django in anger").click()
+    expect(page.get_by_role("heading", name="Testing Django in anger", level=1)).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Why we test").click()
+    expect(page).to_have_url(re.compile(re.escape(preview.get_absolute_url()) + "$"))
+
     # The preview, with the course's call to action beside it (under it on a phone).
-    page.goto(preview.get_absolute_url())
     heading = page.get_by_role("heading", name="Why we test", level=1)
     expect(heading).to_be_visible()
     expect(page.get_by_text("Free preview")).to_be_visible()
