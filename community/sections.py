@@ -1,13 +1,15 @@
 """What community adds to pages other apps host: the rating on every course
 card and on the course page (card figures, courses/catalogue.py), a "Highest
-rated" order and a rating filter for the catalogue, and the reviews section of the course page
-(page slots, lms/sections.py). Imported by `CommunityConfig.ready`."""
+rated" order and a rating filter for the catalogue, the reviews section of the course page
+(page slots, lms/sections.py) and an instructor's average rating on their page
+(instructor figures, courses/instructors.py, and the `instructor_page.meta` slot).
+Imported by `CommunityConfig.ready`."""
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Expression, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Expression, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from community.announcements.selectors import announcements_newest
@@ -16,6 +18,8 @@ from community.models import CourseRating
 from community.policies import review_refusal
 from community.selectors import course_reviews_get, viewer_review
 from courses.catalogue import catalogue_filter_register, catalogue_sort_register, course_figure_register
+from courses.instructors import instructor_figure_register
+from courses.models import Course
 from lms.sections import section_register
 
 # Fewer ratings than this and a course's average says little: "Highest rated" lists it after the others.
@@ -28,6 +32,33 @@ def _rating_figure(field: str, default: Expression | None) -> Any:
         return Coalesce(value, default) if default is not None else value
 
     return figure
+
+
+def _instructor_rating_sum(value: Expression) -> Any:
+    def figure(user_ref: str) -> Expression:
+        ratings = (
+            CourseRating.objects.filter(
+                course__instructor=OuterRef(user_ref), course__status=Course.Status.PUBLISHED
+            )
+            .order_by()
+            .values("course__instructor")
+            .annotate(total=Sum(value))
+            .values("total")
+        )
+        return Coalesce(Subquery(ratings, output_field=IntegerField()), Value(0))
+
+    return figure
+
+
+def instructor_rating_context(context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The average of the figures annotated on the instructor (no query); no
+    section while nobody rated their courses."""
+    instructor = context["instructor"]
+    count = getattr(instructor, "rating_count", 0)
+    if not count:
+        return None
+    average = (Decimal(instructor.rating_points) / count).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return {"rating_average": average, "rating_count": count}
 
 
 def course_announcements_context(context: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -90,6 +121,16 @@ catalogue_filter_register(
     # A course nobody rated yet has no average: it is not "3 stars & up".
     condition=lambda value: Q(rating_average__gte=Decimal(value)),
     position=20,
+)
+# An instructor's page: the average over every counted review of their published courses.
+instructor_figure_register("rating_count", _instructor_rating_sum(F("count")))
+instructor_figure_register(
+    "rating_points", _instructor_rating_sum(sum(F(f"stars_{n}") * n for n in range(2, 6)) + F("stars_1"))
+)
+section_register(
+    "instructor_page.meta",
+    template="community/includes/instructor_rating_meta.html",
+    context=instructor_rating_context,
 )
 section_register("course_card.meta", template="community/includes/rating_meta.html")
 section_register("course_page.meta", template="community/includes/rating_meta.html")

@@ -1,17 +1,22 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from courses import catalogue
 from courses.forms import CatalogueForm
+from courses.instructors import instructor_page_get
+from courses.page_versions import catalogue_page_versions
 from courses.selectors import catalogue_currencies, categories_listed
+from lms.page_cache import page_cached
 
 CATALOGUE_PAGE_SIZE = 12
 
 
 @require_safe
+@page_cached(catalogue_page_versions)
 def catalogue_page(request):
     # PostgreSQL refuses a NUL character in a text comparison: drop it rather than fail.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
@@ -47,3 +52,11 @@ def catalogue_page(request):
             "unfiltered_params": urlencode(search.params(filters=False)),
         },
     )
+
+
+@require_safe
+def instructor_page(request, slug: str):
+    page = instructor_page_get(slug=slug)
+    if page is None:
+        raise Http404("No instructor has this address.")
+    return render(request, "courses/instructor.html", {"page": page, "instructor": page.instructor})

@@ -8,13 +8,13 @@ from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from courses.catalogue import course_page_figure_annotations
+from courses.models import Course
 from enrollments.models import Enrollment
 from enrollments.policies import courses_visible_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from courses.models import Course
     from lms.models import User
 
 
@@ -61,3 +61,22 @@ def student_count_expression(course_ref: str) -> Expression:
         .values("n")
     )
     return Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
+
+
+def instructor_student_total_expression(user_ref: str) -> Expression:
+    """How many people learn from the instructor at `user_ref`: the distinct
+    students with an active enrollment in any of their published courses (one
+    person in three of their courses counts once; an instructor figure of
+    their page, see enrollments/apps.py)."""
+    students = (
+        Enrollment.objects.filter(
+            course__instructor=OuterRef(user_ref),
+            course__status=Course.Status.PUBLISHED,
+            status=Enrollment.Status.ACTIVE,
+        )
+        .order_by()
+        .values("course__instructor")
+        .annotate(n=Count("user", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(students, output_field=IntegerField()), Value(0))

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from lms.models import User
-from lms.services import user_make_instructor
+from lms.services import user_make_instructor, user_profile_save
 
 
 class EmailTakenMixin:
@@ -39,12 +39,12 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "is_instructor", "is_staff", "date_joined"]
     list_filter = ["is_instructor", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["is_instructor", "last_login", "date_joined"]
+    readonly_fields = ["is_instructor", "slug", "photo_url", "last_login", "date_joined"]
     actions = ["make_instructor"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal info", {"fields": ["first_name", "last_name"]}),
-        ("Instructor profile", {"fields": ["is_instructor", "title", "bio", "photo_url"]}),
+        ("Instructor profile", {"fields": ["is_instructor", "slug", "title", "bio", "photo", "photo_url"]}),
         (
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -54,6 +54,9 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        user_profile_save(user=obj)  # a new photo: cropped and re-encoded
 
     @admin.action(description="Make instructor", permissions=["change"])
     def make_instructor(self, request, queryset):

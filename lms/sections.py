@@ -39,6 +39,10 @@ SLOTS: dict[str, str] = {
         "next (the page to come back to after signing up or logging in, the course page when "
         "empty) and buy_note (a locked lesson: what buying opens)."
     ),
+    "instructor_page.meta": (
+        "Items (<li>) of the figures under an instructor's name on their page "
+        "(courses/instructors.py). Context: instructor, with every instructor figure annotated; page."
+    ),
     "course_page.main": (
         "The course page, below the curriculum and the instructor. Context: course, page "
         "(learning.selectors.pages.CoursePage), request, user."

@@ -3,7 +3,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
-from lms.models import User
+from lms.images import image_open, rendition
+from lms.models import PHOTO_SIDE, User
+from lms.storage import public_storage
 
 INSTRUCTORS_GROUP = "Instructors"
 
@@ -33,4 +35,22 @@ def user_make_instructor(*, user: User) -> User:
     user.is_staff = True
     user.save(update_fields=["is_instructor", "is_staff"])
     user.groups.add(group)
+    return user
+
+
+@transaction.atomic
+def user_profile_save(*, user: User) -> User:
+    """Save the account as a form changed it (the admin's user page, an
+    instructor's profile form). A newly uploaded photo (checked by the field's
+    validator) is stored as our own square WebP of PHOTO_SIDE pixels, without
+    the original's metadata; the photo it replaces is deleted after the commit."""
+    upload = user.photo if user.photo and not user.photo._committed else None
+    previous = User.objects.filter(pk=user.pk).values_list("photo", flat=True).first() if user.pk else None
+    if upload is not None:
+        image = image_open(upload.file)
+        side = min(PHOTO_SIDE, image.width, image.height)
+        user.photo.save("photo.webp", rendition(image, width=side, height=side), save=False)
+    user.save()
+    if previous and previous != user.photo.name:
+        transaction.on_commit(lambda: public_storage().delete(previous))
     return user

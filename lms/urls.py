@@ -6,6 +6,8 @@ catalogue (`courses`), the course and lesson pages (`learning`, where the
 rule in README's "Pages" puts them) and enrolling (`enrollments`). It is put
 together here so that its names stay the same whichever app hosts a view."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -28,6 +30,10 @@ urlpatterns = [
     path("", include("teaching.urls")),
     path("", include((course_pages, "courses"))),
 ]
+
+# Public uploads (course images, instructor photos; lms/storage.py): runserver serves
+# them when DEBUG is on (`static` adds nothing otherwise); nginx does in production.
+urlpatterns += static(settings.PUBLIC_MEDIA_URL, document_root=settings.PUBLIC_MEDIA_ROOT)
 
 handler400 = "lms.views.bad_request"
 handler403 = "lms.views.permission_denied"

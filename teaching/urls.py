@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from teaching.views import analytics, dashboard
+from teaching.views import analytics, dashboard, profile
 from teaching.views.students import students, students_csv
 
 app_name = "teaching"
@@ -12,6 +12,7 @@ course = "teach/courses/<slug:slug>/"
 urlpatterns: list = [
     # Dashboard and analytics (teaching/views/dashboard.py, analytics.py).
     path("teach/", dashboard.dashboard, name="dashboard"),
+    path("teach/profile/", profile.profile, name="profile"),
     path(course, analytics.analytics, name="analytics"),
     path(f"{course}analytics.csv", analytics.analytics_csv, name="analytics_csv"),
     path(f"{course}charts/<slug:name>.csv", analytics.chart_csv, name="chart_csv"),

@@ -17,6 +17,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PUBLIC_MEDIA_ROOT = tmp_path / "media-public"
 
 
 @pytest.fixture(autouse=True)
