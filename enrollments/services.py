@@ -45,7 +45,9 @@ def _reactivate(enrollment: Enrollment, *, purchase_id: int | None) -> None:
     access_restored.send(sender=Enrollment, enrollment=enrollment)
 
 
-@transaction.atomic
+# No savepoint of its own when called inside a transaction (a purchase's, holding
+# its lock): the only error it lets out ends the caller's transaction anyway.
+@transaction.atomic(savepoint=False)
 def enrollment_grant(*, user: User, course: Course, purchase_id: int | None = None) -> EnrollmentResult:
     """Give `user` active access to `course`, exactly once.
 

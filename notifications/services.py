@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from lms.inserts import insert_unless_exists
 from lms.jobs import job_enqueue
 from notifications.models import (
     EMAIL_CATEGORY_OF,
@@ -83,17 +84,16 @@ def emails_queue(
 ) -> EmailEvent:
     """Record an e-mail to each recipient (user id -> their own part of the
     context) who has not turned `category` off, and enqueue the job that sends
-    them. Two INSERTs and one SELECT whatever the number of recipients; once
-    per (event `key`, user), whoever calls again."""
-    event, _ = EmailEvent.objects.get_or_create(
-        key=key,
-        defaults={
-            "category": category,
-            "template": template,
-            "subject": subject[:200],
-            "context": dict(context),
-        },
+    them. Two INSERTs and one SELECT whatever the number of recipients (none
+    for receipts; one more when the `key` was seen before); once per (event
+    `key`, user), whoever calls again."""
+    event = EmailEvent(
+        key=key, category=category, template=template, subject=subject[:200], context=dict(context)
     )
+    # One INSERT … ON CONFLICT DO NOTHING for a new event (get_or_create's SELECT,
+    # SAVEPOINT, INSERT, RELEASE were four); a repeated key reads the stored one.
+    if insert_unless_exists(event) is None:
+        event = EmailEvent.objects.get(key=key)
     user_ids = list(recipients)
     opted_out: set[int] = set()
     if category != EmailCategory.RECEIPTS:

@@ -65,11 +65,12 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "dispute_status", NeedsAttentionFilter, "currency"]
     list_select_related = ["user", "course"]
-    search_fields = ["stripe_session_id", "payment_intent", "user__email", "course__title"]
+    search_fields = ["stripe_session_id", "payment_intent", "user__email", "course__title", "promotion_code"]
     date_hierarchy = "created_at"
     inlines = [RefundInline, DisputeInline]
     fieldsets = [
         (None, {"fields": ["user", "course", "status", "amount", "currency", "amount_refunded", "problem"]}),
+        ("Promotion code", {"fields": ["amount_discount", "promotion_code"]}),
         ("Refunds (the charge's own total)", {"fields": ["charge_amount_refunded", "charge_event_created"]}),
         ("Stripe", {"fields": ["stripe_session_id", "payment_intent", "checkout_url", "expires_at"]}),
         ("Dispute", {"fields": ["dispute_status", "stripe_dispute_id"]}),

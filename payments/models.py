@@ -23,7 +23,24 @@ class Purchase(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchases")
     course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="purchases")
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    amount = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="What the buyer pays: the course's price when Checkout starts, then Stripe's "
+        "amount_total (after discounts). Refunds and revenue count this.",
+    )
+    amount_discount = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Taken off the price by promotion codes (Stripe's total_details.amount_discount).",
+    )
+    promotion_code = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The code the buyer entered at Checkout (its Stripe id if the code could not be read).",
+    )
     currency = models.CharField(max_length=3)
     stripe_session_id = models.CharField(max_length=255, unique=True)
     payment_intent = models.CharField(max_length=255, blank=True, default="")
@@ -74,10 +91,19 @@ class Purchase(models.Model):
             models.CheckConstraint(
                 condition=Q(charge_amount_refunded__gte=0), name="purchase_charge_refunded_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(amount_discount__gte=0), name="purchase_discount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.course} · {self.status}"
+
+    @property
+    def amount_subtotal(self) -> Decimal:
+        """The price before discounts (Stripe's amount_subtotal: fulfilment checks
+        that amount_total = amount_subtotal − amount_discount)."""
+        return self.amount + self.amount_discount
 
     def problem_note(self, text: str) -> None:
         """Add `text` to what staff must look at, once (the caller saves `problem`)."""

@@ -54,8 +54,15 @@ def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> 
 
 
 def checkout_session_retrieve(*, session_id: str) -> dict[str, Any]:
-    """Fetch a Checkout Session; raises `stripe.StripeError`."""
-    return stripe_client().v1.checkout.sessions.retrieve(session_id).to_dict()
+    """Fetch a Checkout Session, its promotion codes expanded (the code the buyer
+    typed, not only its id); raises `stripe.StripeError`."""
+    params = {"expand": ["discounts.promotion_code"]}
+    return stripe_client().v1.checkout.sessions.retrieve(session_id, params=params).to_dict()  # type: ignore[arg-type]
+
+
+def promotion_code_retrieve(*, promotion_code_id: str) -> dict[str, Any]:
+    """Fetch a promotion code (`code` is what the buyer typed); raises `stripe.StripeError`."""
+    return stripe_client().v1.promotion_codes.retrieve(promotion_code_id).to_dict()
 
 
 def _listed(page: Any) -> Iterator[dict[str, Any]]:
@@ -66,7 +73,12 @@ def _listed(page: Any) -> Iterator[dict[str, Any]]:
 def checkout_sessions_complete_since(*, since: int) -> Iterator[dict[str, Any]]:
     """Every complete Checkout Session created at or after `since` (a Unix time),
     all pages; raises `stripe.StripeError`."""
-    params = {"created": {"gte": since}, "status": "complete", "limit": 100}
+    params = {
+        "created": {"gte": since},
+        "status": "complete",
+        "limit": 100,
+        "expand": ["data.discounts.promotion_code"],
+    }
     return _listed(stripe_client().v1.checkout.sessions.list(params=params))  # type: ignore[arg-type]
 
 

@@ -96,6 +96,8 @@ def _checkout_params(*, user: User, course: Course, unit_amount: int, site_url: 
         # Copied to the PaymentIntent, so charges, refunds and disputes carry it too.
         "payment_intent_data": {"metadata": metadata},
         "client_reference_id": str(user.pk),
+        # The buyer may type a promotion code on Stripe's page; fulfilment records the discount.
+        "allow_promotion_codes": True,
         "customer_email": user.email,
         # Stripe fills in {CHECKOUT_SESSION_ID}; it must reach Stripe unencoded.
         "success_url": f"{site_url}{reverse('payments:success')}?session_id={{CHECKOUT_SESSION_ID}}",

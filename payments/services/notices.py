@@ -118,6 +118,11 @@ def receipt_send(purchase: Purchase) -> None:
         context={
             "course_title": purchase.course.title,
             "amount": format_money(purchase.amount, purchase.currency),
+            "price": format_money(purchase.amount_subtotal, purchase.currency),
+            "discount": format_money(purchase.amount_discount, purchase.currency)
+            if purchase.amount_discount
+            else "",
+            "promotion_code": purchase.promotion_code,
             "reference": purchase.stripe_session_id,
             "url": purchase.course.get_absolute_url(),
         },

@@ -11,15 +11,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lms.inserts import insert_unless_exists
 from payments.models import Purchase, WebhookEvent
 from payments.services import stripe_objects as read
 from payments.services.disputes import purchase_dispute_sync
 from payments.services.errors import PermanentEventError, RetryLater
-from payments.services.fulfilment import FulfilOutcome, purchase_expire, purchase_fail, purchase_fulfil
+from payments.services.fulfilment import (
+    FulfilOutcome,
+    purchase_expire,
+    purchase_fail,
+    purchase_fulfil_in_transaction,
+)
 from payments.services.refunds import purchase_charge_refunded, purchase_refund_sync
 
 logger = logging.getLogger(__name__)
@@ -49,7 +55,7 @@ class _Handled:
 
 
 def _on_session_paid(data: Mapping[str, Any], seen: datetime) -> _Handled:
-    result = purchase_fulfil(session=data)
+    result = purchase_fulfil_in_transaction(session=data)  # inside the event's transaction
     if result.outcome == FulfilOutcome.MISMATCH:
         return _Handled(WebhookEvent.Status.REJECTED, result.purchase, f"Mismatch: {result.detail}")
     if result.outcome == FulfilOutcome.CLOSED:
@@ -104,23 +110,27 @@ def webhook_event_clean(event: Any) -> tuple[Any, str]:
     return cleaned, REFUSED_TEXT if changed else ""
 
 
-def webhook_event_record(*, event: Mapping[str, Any], rejected: str = "") -> WebhookEvent:
+def webhook_event_record(*, event: Mapping[str, Any], rejected: str = "") -> bool:
     """Store a verified event once under its Stripe id (committed at once, so the
-    record survives a failure of the work). A redelivery returns the stored row.
-    `event` is cleaned (webhook_event_clean); `rejected` says why it must not be
-    processed: it is stored as failed for good."""
-    done = {"status": WebhookEvent.Status.REJECTED, "error": rejected, "processed_at": timezone.now()}
-    try:
-        with transaction.atomic():
-            return WebhookEvent.objects.create(
-                stripe_event_id=event["id"],
-                type=event["type"],
-                livemode=bool(event.get("livemode")),
-                payload=event,
-                **(done if rejected else {}),
-            )
-    except IntegrityError:
-        return WebhookEvent.objects.get(stripe_event_id=event["id"])
+    record survives a failure of the work); returns whether this call stored it
+    (False: a redelivery, the stored row is left as it is). `event` is cleaned
+    (webhook_event_clean); `rejected` says why it must not be processed: it is
+    stored as failed for good, its one attempt counted. One statement in
+    autocommit (INSERT … ON CONFLICT DO NOTHING): no transaction of its own."""
+    done = {
+        "status": WebhookEvent.Status.REJECTED,
+        "error": rejected,
+        "processed_at": timezone.now(),
+        "attempts": 1,
+    }
+    row = WebhookEvent(
+        stripe_event_id=event["id"],
+        type=event["type"],
+        livemode=bool(event.get("livemode")),
+        payload=event,
+        **(done if rejected else {}),
+    )
+    return insert_unless_exists(row) is not None
 
 
 def _webhook_event_mark(*, stripe_event_id: str, status: str, error: str, done: bool) -> None:
@@ -192,12 +202,13 @@ def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
 
 def webhook_receive(*, event: Mapping[str, Any], rejected: str = "") -> WebhookOutcome:
     """Record a verified, cleaned event and do its work (the webhook view's one call)."""
-    record = webhook_event_record(event=event, rejected=rejected)
-    if rejected and record.error == rejected and record.attempts == 0:
-        logger.error("Stripe event %s rejected: %s", record.stripe_event_id, rejected)
-        WebhookEvent.objects.filter(pk=record.pk).update(attempts=1)
+    stored = webhook_event_record(event=event, rejected=rejected)
+    if rejected and stored:
+        logger.error("Stripe event %s rejected: %s", event["id"], rejected)
         return WebhookOutcome.DONE
-    return webhook_event_process(stripe_event_id=record.stripe_event_id)
+    # A redelivery goes on too: it waits on the event's lock and finds it done,
+    # or does the work a failed delivery left undone.
+    return webhook_event_process(stripe_event_id=event["id"])
 
 
 def _lock_timeout_set() -> None:

@@ -4,6 +4,8 @@ A purchase is *paid* once it has `completed_at` (complete, or refunded since).
 Of the paid purchases: gross is the sum of their amounts; refunded is what was
 taken back, `amount_refunded` of each, or all of it when the payment was lost
 in a dispute; net is gross − refunded. Partial refunds count what was refunded.
+A purchase's amount is what the buyer paid, after promotion codes: discounts
+(what the codes took off the list price) are a figure of their own, never in gross.
 Currencies are never added together: every figure is per currency. Revenue per
 month is by the month of the sale (`completed_at`), net of what has been
 refunded of those sales since.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, Count, DateField, DecimalField, F, Q, Sum, When
 from django.db.models.functions import TruncMonth
 
+from lms.db_routers import replica_reads
 from payments.models import Purchase
 from teaching.selectors.figures import Periods, percent
 
@@ -52,20 +55,28 @@ def money_sums(prefix: str = "", *, when: Q | None = None) -> dict[str, Sum]:
     return {
         f"{prefix}gross": Sum("amount", filter=paid, output_field=MONEY, default=ZERO),
         f"{prefix}refunded": Sum(_taken_back(), filter=paid, output_field=MONEY, default=ZERO),
+        f"{prefix}discounts": Sum("amount_discount", filter=paid, output_field=MONEY, default=ZERO),
     }
 
 
 @dataclass(frozen=True)
 class Money:
-    """Gross, refunded and net of one currency."""
+    """Gross (what buyers paid), refunded and net of one currency, and the
+    discounts promotion codes gave (not in gross)."""
 
     currency: str
     gross: Decimal = ZERO
     refunded: Decimal = ZERO
+    discounts: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
         return self.gross - self.refunded
+
+    @property
+    def list_price(self) -> Decimal:
+        """What the sales would have brought at the courses' prices, before discounts."""
+        return self.gross + self.discounts
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -78,7 +89,10 @@ def _cents(amount: Decimal) -> Decimal:
 
 def _money(row: dict, currency: str, prefix: str = "") -> Money:
     return Money(
-        currency=currency, gross=_cents(row[f"{prefix}gross"]), refunded=_cents(row[f"{prefix}refunded"])
+        currency=currency,
+        gross=_cents(row[f"{prefix}gross"]),
+        refunded=_cents(row[f"{prefix}refunded"]),
+        discounts=_cents(row[f"{prefix}discounts"]),
     )
 
 
@@ -155,6 +169,7 @@ class CourseSales:
         return tuple(m for m in self.by_currency if m.currency != self.currency)
 
 
+@replica_reads()
 def course_sales_get(*, course: Course) -> CourseSales:
     """One query: the course's purchases GROUP BY currency, with the money
     and the checkout counts as conditional aggregates."""
@@ -190,6 +205,7 @@ class MonthRevenue:
     money: Money
 
 
+@replica_reads()
 def course_revenue_by_month(*, course: Course, months: Periods) -> dict[str, list[MonthRevenue]]:
     """Per currency (the course's first, always present), a row for each of
     `months`: the sales of that month, net of what was refunded of them since.

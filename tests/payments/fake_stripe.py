@@ -16,6 +16,9 @@ A hosted checkout page (what the buyer's browser sees):
                                      `webhook_url` (when set), then redirects
                                      (303) to the session's success_url
 
+Promotion codes (the page's code field, expanded sessions, GET
+/v1/promotion_codes/<id>) and the page itself: tests/payments/fake_stripe_promotions.py.
+
 Events are signed exactly as Stripe signs them, with stripe-python's
 `WebhookSignature.generate_signature_header`.
 
@@ -26,7 +29,6 @@ test packages can reuse the fixtures in their conftest.py:
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import secrets
@@ -39,6 +41,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
+
+from tests.payments.fake_stripe_promotions import NO_DISCOUNT, PromotionCodes, checkout_page
 
 WEBHOOK_SECRET = "whsec_test_fake_stripe_secret"
 SECRET_KEY = "sk_test_fake_stripe_key"
@@ -95,7 +99,7 @@ def make_event(
     }
 
 
-class FakeStripe:
+class FakeStripe(PromotionCodes):
     def __init__(self, *, secret_key: str = SECRET_KEY, webhook_secret: str = WEBHOOK_SECRET) -> None:
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
@@ -104,6 +108,7 @@ class FakeStripe:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}  # the latest state of each, for the lists
         self.disputes: dict[str, dict[str, Any]] = {}
+        self.promotion_codes: dict[str, dict[str, Any]] = {}
         self.page_size = 100  # the most a list page holds (small: tests of auto-paging)
         self.requests: list[dict[str, Any]] = []  # every API call: method, path, params, headers
         self.deliveries: list[tuple[str, int]] = []  # (event id, the app's HTTP status)
@@ -153,8 +158,11 @@ class FakeStripe:
         session = {
             "id": session_id,
             "object": "checkout.session",
+            "allow_promotion_codes": str(params.get("allow_promotion_codes")).lower() == "true",
             "amount_subtotal": amount,
             "amount_total": amount,
+            "discounts": [],
+            "total_details": dict(NO_DISCOUNT),
             "cancel_url": params.get("cancel_url"),
             "client_reference_id": params.get("client_reference_id"),
             "created": now,
@@ -184,8 +192,11 @@ class FakeStripe:
         with self._lock:
             session = self.sessions[session_id]
             session["status"] = "complete"
+            if payment_status == "paid" and session["amount_total"] == 0:
+                payment_status = "no_payment_required"  # a 100 % discount: nothing is charged
             session["payment_status"] = payment_status
-            session["payment_intent"] = session["payment_intent"] or new_id("pi")
+            if session["amount_total"]:  # nothing charged, no PaymentIntent
+                session["payment_intent"] = session["payment_intent"] or new_id("pi")
             session["url"] = None
         return self.session(session_id)
 
@@ -352,6 +363,8 @@ class FakeStripe:
 
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
+                if fake.promotion_route(self, path):
+                    return
                 lists = {
                     "/v1/checkout/sessions": lambda: [fake.session(i) for i in fake.sessions],
                     "/v1/refunds": lambda: list(fake.refunds.values()),
@@ -365,14 +378,20 @@ class FakeStripe:
                         objects = lists[path]()
                     if status := params.get("status"):
                         objects = [o for o in objects if o.get("status") == status]
+                    expand = [e.removeprefix("data.") for e in params.get("expand") or []]
+                    objects = [
+                        fake.expanded(o, expand) if path == "/v1/checkout/sessions" else o for o in objects
+                    ]
                     self._send(200, json.dumps(fake._list_page(path, objects, params)))
                 elif match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path):
-                    if not self._api_preamble({}):
+                    params = parse_stripe_form(urlsplit(self.path).query)
+                    if not self._api_preamble(params):
                         return
                     if match.group(1) not in fake.sessions:
                         self._error(404, f"No such checkout.session: '{match.group(1)}'", "resource_missing")
                         return
-                    self._send(200, json.dumps(fake.session(match.group(1))))
+                    session = fake.expanded(fake.session(match.group(1)), params.get("expand") or [])
+                    self._send(200, json.dumps(session))
                 elif match := re.fullmatch(r"/checkout/([^/]+)", path):
                     session = fake.sessions.get(match.group(1))
                     if session is None or session["status"] != "open":
@@ -385,6 +404,8 @@ class FakeStripe:
             def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 body = self._body()
+                if fake.promotion_route(self, path, body):
+                    return
                 if path == "/v1/checkout/sessions":
                     params = parse_stripe_form(body)
                     if not self._api_preamble(params):
@@ -412,18 +433,7 @@ class FakeStripe:
                     self._error(404, f"Unrecognized request URL (POST: {path})")
 
             def _checkout_page(self, session: dict[str, Any]) -> str:
-                item = (session["_line_items"] or [{}])[0].get("price_data", {})
-                name = html.escape(item.get("product_data", {}).get("name", ""))
-                amount = f"{session['amount_total']} {session['currency'].upper()} (minor units)"
-                return (
-                    "<!doctype html><html><head><title>Fake Stripe Checkout</title></head><body>"
-                    f"<h1>Pay for {name}</h1><p data-testid='amount'>{html.escape(amount)}</p>"
-                    f"<p>{html.escape(session.get('customer_email') or '')}</p>"
-                    f"<form method='post' action='/checkout/{session['id']}/pay'>"
-                    "<button type='submit'>Pay</button></form>"
-                    f"<p><a href='{html.escape(session['cancel_url'] or '')}'>Cancel</a></p>"
-                    "</body></html>"
-                )
+                return checkout_page(session, fake.promotion_codes)
 
         return Handler
 

@@ -481,8 +481,10 @@ def test_an_older_charge_refunded_arriving_late_does_not_lower_the_total(fake_st
     newer = fake_stripe.charge(fulfilled.stripe_session_id, amount_refunded=3000)
     older = fake_stripe.charge(fulfilled.stripe_session_id, amount_refunded=1000)
 
-    post_event(fake_stripe.event("charge.refunded", newer))
-    post_event(fake_stripe.event("charge.refunded", older))
+    # Explicit times: two events made a second apart by the clock would swap which is older.
+    now = int(time.time())
+    post_event(fake_stripe.event("charge.refunded", newer, created=now))
+    post_event(fake_stripe.event("charge.refunded", older, created=now - 60))
 
     fulfilled.refresh_from_db()
     assert fulfilled.amount_refunded == Decimal("30.00")
@@ -698,6 +700,8 @@ def test_the_webhook_makes_no_network_call_and_mails_only_after_commit(
         assert mailoutbox == []  # the receipt waits for the commit
 
     assert len(fake_stripe.api_calls()) == before
-    assert len(callbacks) == 1
-    callbacks[0]()
+    # Besides the receipt, only the page cache's second bump of the course's versions (lms/page_cache.py).
+    receipts = [callback for callback in callbacks if callback.__module__ != "lms.page_cache"]
+    assert len(receipts) == 1
+    receipts[0]()
     assert len(mailoutbox) == 1

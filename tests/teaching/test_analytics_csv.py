@@ -48,6 +48,7 @@ def test_every_figure_of_the_csv_is_worked_out_by_hand(client, instructor, figur
         "revenue_gross": "509.99",  # 100 + 80 + 49.99 + 120 + 100 + 60
         "refunded": "259.99",  # 0 + 30 + 49.99 + 120 (lost) + 0 (won) + (20 + (60 − 20)) (lost)
         "revenue_net": "250.00",  # 509.99 − 259.99
+        "discounts": "0.00",  # no promotion code was used
         "rating_average": "4.33",  # (5 + 4 + 4) / 3 = 4.333…
         "rating_count": "3",
         "rating_5_stars": "1",
@@ -61,6 +62,7 @@ def test_every_figure_of_the_csv_is_worked_out_by_hand(client, instructor, figur
         "revenue_gross_eur": "135.00",  # 90 + 45
         "refunded_eur": "10.50",
         "revenue_net_eur": "124.50",  # 135 − 10.50
+        "discounts_eur": "0.00",
     }
 
 
@@ -149,6 +151,7 @@ def test_a_course_with_nothing_yet(client, instructor, taught):
         "revenue_gross": "0.00",
         "refunded": "0.00",
         "revenue_net": "0.00",
+        "discounts": "0.00",
         "rating_average": "",
         "rating_count": "0",
         **{f"rating_{n}_stars": "0" for n in range(1, 6)},
