@@ -1,14 +1,24 @@
-"""Doctrina's admin site: Django's, with its "view on site" redirect checked.
+"""Doctrina's admin site: Django's, with its "view on site" redirect checked
+and its own "permission denied" page.
 
 Django's `admin/r/<content type>/<id>/` redirects any staff user to any
 object's public URL, which would tell an instructor the slug of another
 instructor's draft course. Here it answers only for objects the user's own
-ModelAdmin lets them see (the same policy-backed querysets as the lists)."""
+ModelAdmin lets them see (the same policy-backed querysets as the lists).
+
+A PermissionDenied inside the admin (an instructor on a page for staff, an
+action on a course not theirs) is answered with the admin's own page
+(templates/admin/403.html: its header, a link back to its index), not the
+student site's templates/errors/403.html."""
+
+from functools import update_wrapper
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import path
 
 
@@ -16,6 +26,21 @@ class DoctrinaAdminSite(admin.AdminSite):
     site_header = "Doctrina authoring"
     site_title = "Doctrina admin"
     index_title = "Courses and students"
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def refusing_in_admin_style(request, *args, **kwargs):
+            try:
+                return inner(request, *args, **kwargs)
+            except PermissionDenied:
+                return self.permission_denied(request)
+
+        return update_wrapper(refusing_in_admin_style, inner)
+
+    def permission_denied(self, request) -> TemplateResponse:
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/403.html", self.each_context(request), status=403)
 
     def get_urls(self):
         checked = path(

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -33,6 +34,12 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    from django.contrib import admin
+
+    # A refusal under /admin/ outside the admin's own views (lms/admin_site.py answers those):
+    # the admin's page for its staff, the site's for everyone else.
+    if request.path.startswith(reverse("admin:index")) and getattr(request.user, "is_staff", False):
+        return admin.site.permission_denied(request).render()
     return render(request, "errors/403.html", status=403)
 
 

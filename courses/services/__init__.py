@@ -2,8 +2,10 @@
 
 * `authoring` — create, change, move and order courses, modules, lessons,
   quizzes and questions;
+* `moves` — move lessons and modules in the curriculum tree;
 * `archive` — remove content: archive what students have worked on, delete
-  the rest, restore; delete a course nobody has joined.
+  the rest, restore; delete a course nobody has joined;
+* `images` — a course picture's renditions, made when the course is saved.
 
 Callers import from here (`from courses.services import lesson_save`)."""
 
@@ -31,20 +33,24 @@ from courses.services.authoring import (
     question_save,
     quiz_save,
 )
+from courses.services.moves import MoveRefused, lesson_move, module_move
 
 __all__ = [
     "CourseHasStudentWork",
+    "MoveRefused",
     "Removal",
     "category_save",
     "course_categories_set",
     "course_delete",
     "course_save",
     "curriculum_changed_send",
+    "lesson_move",
     "lesson_save",
     "lessons_delete_or_archive",
     "lessons_removal_plan",
     "lessons_renumber",
     "lessons_restore",
+    "module_move",
     "module_save",
     "modules_delete_or_archive",
     "modules_removal_plan",

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from courses.models import Category, Choice, Course, Lesson, Module, Question, Quiz
 from courses.policies import can_choose_course_instructor
+from courses.publishing import course_publish_problems
 from courses.quizzes import question_answer_errors
+from courses.services.images import course_image_saving
 from courses.signals import curriculum_changed
 
 if TYPE_CHECKING:
@@ -26,7 +28,12 @@ if TYPE_CHECKING:
 
 
 def curriculum_changed_send(course_ids: Iterable[int]) -> None:
-    curriculum_changed.send(sender=Course, course_ids=sorted(set(course_ids)))
+    """Count a change of the courses' list of lessons (`Course.curriculum_revision`,
+    one UPDATE whatever the number of students) and tell the apps above. Call
+    inside the transaction that changed it: the new revision commits with it."""
+    course_ids = sorted(set(course_ids))
+    Course.objects.filter(pk__in=course_ids).update(curriculum_revision=F("curriculum_revision") + 1)
+    curriculum_changed.send(sender=Course, course_ids=course_ids)
 
 
 def _renumber(queryset: QuerySet) -> None:
@@ -53,10 +60,17 @@ def _next_order(queryset: QuerySet) -> int:
 @transaction.atomic
 def course_save(*, course: Course, author: User) -> Course:
     """Create or change a course. A new course of an author who may not choose
-    its instructor is their own, whatever the form said."""
+    its instructor is their own, whatever the form said. A published course must
+    pass `course_publish_problems` (ValidationError on "status" otherwise, nothing
+    written): create a course as a draft, add its lessons, then publish it."""
     if course.pk is None and not can_choose_course_instructor(author):
         course.instructor = author
-    course.save()
+    if course.status == Course.Status.PUBLISHED:
+        problems = course_publish_problems(course=course)
+        if problems:
+            raise ValidationError({"status": problems})
+    with course_image_saving(course=course):  # a new picture: its renditions (courses/services/images.py)
+        course.save()
     return course
 
 

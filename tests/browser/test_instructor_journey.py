@@ -1,7 +1,8 @@
 """An instructor authors a course in the Django admin, end to end in Chromium
 (issue 2): the course with its modules, a module's lessons, publishing, what a
 visitor then sees, and what another instructor does not; then drag and drop
-with sortable2's handles, which must leave a dense order behind."""
+(the course's curriculum tree, and sortable2's handles on a module's page),
+which must leave a dense order behind."""
 
 import re
 from decimal import Decimal
@@ -68,6 +69,7 @@ def test_instructor_builds_a_course_in_the_admin_and_a_visitor_sees_it(page, ins
     page.locator("#id_title").press_sequentially("Testing Django, calmly")
     expect(page.locator("#id_slug")).to_have_value("testing-django-calmly")  # the admin's JS
     page.locator("#id_subtitle").fill("From unit tests to the browser")
+    page.locator("#id_description").fill("Tests you can trust, from the first model to the browser.")
     page.locator("#id_price").fill("0")
     page.locator("#id_status").select_option("draft")
     add_module = page.get_by_role("button", name="Add another Module")
@@ -87,21 +89,33 @@ def test_instructor_builds_a_course_in_the_admin_and_a_visitor_sees_it(page, ins
         ("Going further", 1),
     ]
 
-    # The first module's page, by the inline's "Change" link: two lessons inline.
-    page.locator("#modules-0").get_by_role("link", name="Change").click()
+    # The first module's page, from the course's curriculum tree: two lessons in its compact table
+    # (title, kind, minutes, preview); each lesson's content is on its own page.
+    page.get_by_role("region", name="Curriculum").get_by_role(
+        "link", name="Getting started", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Change module")).to_be_visible()
     add_lesson = page.get_by_role("button", name="Add another Lesson")
     add_lesson.click()
     add_lesson.click()
     page.locator("#id_lessons-0-title").fill("Why we test")
     page.locator("#id_lessons-0-kind").select_option("text")
-    page.locator("#id_lessons-0-duration").fill("300")
+    page.locator("#id_lessons-0-duration").fill("5")  # minutes
     page.locator("#id_lessons-0-is_preview").check()
-    page.locator("#id_lessons-0-content").fill(MARKDOWN)
     page.locator("#id_lessons-1-title").fill("Fixtures that scale")
     page.locator("#id_lessons-1-kind").select_option("video")
-    page.locator("#id_lessons-1-duration").fill("754")
-    page.locator("#id_lessons-1-video_id").fill(YOUTUBE_ID)
+    page.locator("#id_lessons-1-duration").fill("12.57")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # Each lesson's page shows the fields of its kind.
+    module_page = page.url
+    page.locator("#lessons-0").get_by_role("link", name="Change").click()
+    page.locator("#id_content").fill(MARKDOWN)
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto(module_page)
+    page.locator("#lessons-1").get_by_role("link", name="Change").click()
+    page.locator("#id_video_id").fill(YOUTUBE_ID)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
@@ -171,31 +185,34 @@ def test_instructor_reorders_modules_and_lessons_by_drag_and_drop(page, log_in, 
         for order, title in enumerate(["One", "Two", "Three"])
     )
     log_in(instructor)
-    # Inline forms are tall (a textarea each; a lesson's is taller): a tall
-    # window keeps all three rows on screen, so the drag does not depend on
+    # A tall window keeps every row on screen, so the drag does not depend on
     # SortableJS scrolling the page under the pointer.
     page.set_viewport_size({"width": 1280, "height": 2400})
 
-    # Modules: a tabular inline, whose handle is the first cell's paragraph.
+    # Modules: in the course's curriculum tree (issue 14), each saved as it is dropped.
     page.goto(f"/admin/courses/course/{course.pk}/change/")
-    handle = "td.original p"
+    modules = page.locator(".curriculum-module")
     drag(
         page,
-        page.locator(f"#modules-2 {handle}"),
-        over=[page.locator("#modules-1"), page.locator("#modules-0")],
+        modules.nth(2).locator(".curriculum-module-handle"),
+        over=[
+            modules.nth(1).locator(".curriculum-module-row"),
+            modules.nth(0).locator(".curriculum-module-row"),
+        ],
     )
-    expect(page.locator("#modules-group tbody tr.has_original td.original p")).to_have_text(
-        [re.compile(r"^\s*Gamma"), re.compile(r"^\s*Alpha"), re.compile(r"^\s*Beta")]
-    )
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator("#curriculum-status")).to_contain_text("Moved the module “Gamma” to position 1.")
+    expect(page.locator(".curriculum-module-row h3")).to_have_text(["Gamma", "Alpha", "Beta"])
     assert list(course.modules.values_list("pk", "order")) == [(gamma.pk, 0), (alpha.pk, 1), (beta.pk, 2)]
 
-    # Lessons: a stacked inline, whose handle is each form's heading.
+    # Lessons: also on the module's page, a table whose handle is each row's first cell.
     page.goto(f"/admin/courses/module/{alpha.pk}/change/")
-    drag(page, page.locator("#lessons-2 h3"), over=[page.locator("#lessons-1"), page.locator("#lessons-0")])
-    expect(page.locator("#lessons-group .inline-related.has_original h3 .inline_label")).to_have_text(
-        [re.compile(r"^Three"), re.compile(r"^One"), re.compile(r"^Two")]
+    drag(
+        page,
+        page.locator("#lessons-2 td.original p"),
+        over=[page.locator("#lessons-1"), page.locator("#lessons-0")],
+    )
+    expect(page.locator("#lessons-group tbody tr.has_original td.original p")).to_have_text(
+        [re.compile(r"^\s*Three"), re.compile(r"^\s*One"), re.compile(r"^\s*Two")]
     )
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")

@@ -63,7 +63,8 @@ def test_instructors_pick_categories_on_their_course_form(client, instructor, we
             "price": "0",
             "currency": "usd",
             "thumbnail_url": "",
-            "status": "published",
+            # Published needs lessons and a description (tests/courses/test_admin_authoring.py).
+            "status": "draft",
             "modules-TOTAL_FORMS": "0",
             "modules-INITIAL_FORMS": "0",
             "modules-MIN_NUM_FORMS": "0",

@@ -73,6 +73,14 @@ from lms.models import User
 from lms.services import user_make_instructor
 
 
+def _has_gaps(queryset) -> bool:
+    """Whether the rows' order is not 0, 1, 2, …: renumbering then changes rows
+    and announces a change of curriculum, which a re-run must not do for nothing."""
+    return list(queryset.order_by("order", "pk").values_list("order", flat=True)) != list(
+        range(queryset.count())
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Create demo users, courses, modules, lessons, enrollments, a completed course, reviews,"
@@ -194,7 +202,8 @@ class Command(BaseCommand):
                     instructor=instructor,
                     price=seed.price,
                     currency=seed.currency,
-                    status=seed.status,
+                    # A draft until its lessons are in: only then may it be published (course_save).
+                    status=Course.Status.DRAFT,
                     level=seed.level,
                     language=seed.language,
                 ),
@@ -217,8 +226,14 @@ class Command(BaseCommand):
                     lesson = self._lesson(lesson_seed, module=module)
                 if lesson_seed.quiz is not None and lesson.kind == Lesson.Kind.QUIZ:
                     self._quiz(lesson_seed.quiz, lesson=lesson)
-            lessons_renumber(module=module)  # a no-op unless someone left gaps
-        modules_renumber(course=course)
+            if _has_gaps(Lesson.objects.filter(module=module)):
+                lessons_renumber(module=module)
+        if _has_gaps(Module.objects.filter(course=course)):
+            modules_renumber(course=course)
+        if created and seed.status != course.status:
+            course.refresh_from_db()  # the curriculum's writes changed the row since
+            course.status = seed.status
+            course = course_save(course=course, author=instructor)
         return course
 
     def _lesson(self, seed: SeedLesson, *, module: Module) -> Lesson:
