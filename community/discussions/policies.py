@@ -16,6 +16,7 @@ from community.discussions.models import Question, Reply
 from courses.models import Course, Lesson
 from courses.policies import can_edit_course, in_courses_authored_by, is_course_author
 from enrollments.models import Enrollment
+from enrollments.policies import lesson_closed_until
 from lms.models import User
 
 if TYPE_CHECKING:
@@ -50,6 +51,27 @@ def in_courses_discussable_by(
     if is_course_author(user):
         allowed |= Q(**{f"{course}__instructor": user})
     return queryset.filter(allowed)
+
+
+def discussion_closed_until(
+    user: User | AnonymousUser, lesson: Lesson, *, now: datetime | None = None
+) -> datetime | None:
+    """When the questions of `lesson` open to `user`, if still to come: with
+    the lesson itself, when its module opens to them (drip,
+    enrollments.policies.lesson_closed_until). The caller fetched the lesson
+    through `lessons_discussable_by` with its module and course. One query,
+    only for a lesson of a scheduled module."""
+    module = lesson.module
+    if module.opens_on is None and not module.opens_after_days:
+        return None
+    course = module.course
+    enrolled_at = (
+        Enrollment.objects.active()
+        .filter(user=user, course=course)
+        .values_list("enrolled_at", flat=True)
+        .first()
+    )
+    return lesson_closed_until(user, lesson, course=course, enrolled_at=enrolled_at, now=now)
 
 
 def lessons_discussable_by(user: User | AnonymousUser) -> QuerySet[Lesson]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from community.discussions import selectors, services
 from community.discussions.forms import HideForm, QuestionEditForm, QuestionForm, ReplyEditForm, ReplyForm
 from community.discussions.models import Reply
-from community.discussions.policies import can_moderate
+from community.discussions.policies import can_moderate, discussion_closed_until
 from courses.policies import is_course_author
 
 PAGE_SIZE = 10
@@ -36,6 +36,16 @@ def _logged_in(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _not_open(request, lesson):
+    """The lesson's 403 "opens on …" page while its module is not open to the
+    student yet (drip): its questions wait with it. None when it is open."""
+    opens_at = discussion_closed_until(request.user, lesson)
+    if opens_at is None:
+        return None
+    context = {"course": lesson.module.course, "lesson": lesson, "opens_at": opens_at}
+    return render(request, "learning/lesson_not_open.html", context, status=403)
 
 
 def _questions_page(request, lesson, form, *, status: int = 200):
@@ -57,6 +67,8 @@ def lesson_questions(request, slug: str, lesson_id: int):
     lesson = selectors.lesson_get_discussable(slug=slug, lesson_id=lesson_id, viewer=request.user)
     if lesson is None:
         raise Http404("No such lesson")
+    if refusal := _not_open(request, lesson):
+        return refusal
     if request.method != "POST":
         return _questions_page(request, lesson, QuestionForm.with_token())
     form = QuestionForm(request.POST)
@@ -96,6 +108,8 @@ def _question_render(request, page, *, reply_form=None, status: int = 200):
 @_logged_in
 def question_detail(request, slug: str, question_id: int):
     page = _question_page(request, slug, question_id)
+    if refusal := _not_open(request, page.lesson):
+        return refusal
     if request.method != "POST":
         return _question_render(request, page)
     form = ReplyForm(request.POST)
@@ -125,6 +139,8 @@ def _post_of(page, reply_id: int | None):
 @_logged_in
 def post_edit(request, slug: str, question_id: int, reply_id: int | None = None):
     page = _question_page(request, slug, question_id)
+    if refusal := _not_open(request, page.lesson):
+        return refusal
     post = _post_of(page, reply_id)
     if post.author_id != request.user.pk:
         raise Http404("No such post of yours")
@@ -153,6 +169,8 @@ def post_edit(request, slug: str, question_id: int, reply_id: int | None = None)
 @_logged_in
 def answer_accept(request, slug: str, question_id: int):
     page = _question_page(request, slug, question_id)
+    if refusal := _not_open(request, page.lesson):
+        return refusal
     if not page.can_accept:
         raise PermissionDenied("Only the question's author and the instructor mark its answer.")
     try:

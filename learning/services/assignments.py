@@ -13,7 +13,7 @@ from enrollments.models import Enrollment
 from learning.models import Submission
 from learning.services.progress import (
     enrollment_activity_record,
-    enrollment_lock_active,
+    enrollment_lock_for_lesson,
     lesson_progress_record,
 )
 from notifications.models import Notification
@@ -87,9 +87,7 @@ def submission_submit(
     submission starts; after a pass nothing more is accepted."""
     if lesson.kind != Lesson.Kind.ASSIGNMENT:
         raise SubmissionNotAllowed("This lesson is not an assignment.")
-    enrollment_activity_record(
-        enrollment=enrollment_lock_active(user=user, course_id=lesson.module.course_id)
-    )
+    enrollment_activity_record(enrollment=enrollment_lock_for_lesson(user=user, lesson=lesson))
     text = (text or "").strip()
     file = file or None  # a cleared ClearableFileInput gives False, not a file
     submissions = list(

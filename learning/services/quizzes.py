@@ -20,7 +20,7 @@ from courses.quizzes import GradableQuestion, answers_from_form, grade
 from learning.models import QuizAttempt
 from learning.services.progress import (
     enrollment_activity_record,
-    enrollment_lock_active,
+    enrollment_lock_for_lesson,
     lesson_progress_record,
 )
 
@@ -62,12 +62,10 @@ def _close_timed_out(*, attempt: QuizAttempt, at: datetime) -> None:
 def quiz_attempt_start(*, user: User, quiz: Quiz) -> QuizAttempt:
     """Start an attempt, or return the one already in progress.
 
-    `quiz.lesson.module` must be loaded. Raises ProgressNotAllowed without an
-    active enrollment and QuizNotAvailable when no attempt is left or the quiz
-    has no questions yet."""
-    enrollment_activity_record(
-        enrollment=enrollment_lock_active(user=user, course_id=quiz.lesson.module.course_id)
-    )
+    `quiz.lesson.module.course` must be loaded. Raises ProgressNotAllowed without an
+    active enrollment or while the lesson's module is not open yet (drip), and
+    QuizNotAvailable when no attempt is left or the quiz has no questions yet."""
+    enrollment_activity_record(enrollment=enrollment_lock_for_lesson(user=user, lesson=quiz.lesson))
     now = timezone.now()
     attempts = list(QuizAttempt.objects.filter(user=user, quiz=quiz).order_by("attempt_number"))
     open_attempt = next((a for a in attempts if not a.is_submitted), None)
@@ -118,7 +116,7 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, data: Mapping) -> QuizAttempt:
     Passed: the quiz lesson is completed."""
     quiz = attempt.quiz
     lesson = quiz.lesson
-    enrollment = enrollment_lock_active(user=attempt.user, course_id=lesson.module.course_id)
+    enrollment = enrollment_lock_for_lesson(user=attempt.user, lesson=lesson)
     enrollment_activity_record(enrollment=enrollment)
     attempt = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.is_submitted:

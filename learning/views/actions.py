@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -79,7 +81,11 @@ def lesson_mark(request, slug: str, lesson_id: int, completed: bool):
             request, f"“{lesson.title}” is complete. You are {enrollment.progress_percent}% through."
         )
         if request.POST.get("then") == "next":  # "Complete and continue"
-            return redirect(next_step_get(user=request.user, lesson=lesson).url)
+            step = next_step_get(user=request.user, lesson=lesson)
+            if step.kind == "opens_later":  # drip: the course page, saying when
+                opens_on = date_format(timezone.localtime(step.opens_at), "j F Y")
+                messages.info(request, f"The next module, “{step.title}”, opens on {opens_on}.")
+            return redirect(step.url)
     else:
         messages.info(request, f"“{lesson.title}” is marked not complete.")
     return redirect(lesson)

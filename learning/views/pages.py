@@ -8,15 +8,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from courses.models import Lesson
+from courses.page_versions import course_page_versions
 from enrollments.policies import LessonAccess, lesson_access
 from enrollments.selectors import viewer_enrollment
 from learning.forms import SubmissionForm
 from learning.selectors.certificates import certificate_get
 from learning.selectors.pages import LessonPage, course_completion_get, course_page_get, lesson_page_get
 from learning.selectors.progress import dashboard_enrollments
+from lms.page_cache import page_cached
 
 
 @require_safe
+@page_cached(course_page_versions)
 def course_detail(request, slug: str):
     page = course_page_get(slug=slug, viewer=request.user)
     if page is None:
@@ -32,19 +35,30 @@ def _refusal(request, page: LessonPage | None) -> HttpResponse | None:
         # decides to sign up (or log in) and a student to enroll or buy, and both come back here.
         context = {"page": page, "course": page.course, "lesson": page.lesson}
         return render(request, "learning/lesson_locked.html", context, status=403)
+    if page.access is LessonAccess.NOT_YET_OPEN:
+        # A scheduled module (drip): say when it opens rather than a bare 403.
+        context = {"page": page, "course": page.course, "lesson": page.lesson, "opens_at": page.opens_at}
+        return render(request, "learning/lesson_not_open.html", context, status=403)
     return None
 
 
 def lesson_refusal(request, lesson: Lesson) -> HttpResponse | None:
     """The lesson page's answer to a viewer who may not open `lesson` (loaded
     with its module and course): the 403 page that offers signing up or
-    enrolling, the 404; None when they may. The pages of a lesson's parts (a
+    enrolling, the 403 page that says when its module opens (drip), the 404;
+    None when they may. The pages of a lesson's parts (a
     quiz attempt, its result, a submitted file) ask here, so a student whose
     access was revoked sees none of them. One query (the viewer's enrollment) when they may."""
     course = lesson.module.course
     enrollment = viewer_enrollment(user=request.user, course=course)
     is_enrolled = bool(enrollment and enrollment.is_active)
-    access = lesson_access(request.user, lesson, course=course, has_active_enrollment=is_enrolled)
+    access = lesson_access(
+        request.user,
+        lesson,
+        course=course,
+        has_active_enrollment=is_enrolled,
+        enrolled_at=enrollment.enrolled_at if is_enrolled else None,
+    )
     if access is LessonAccess.ALLOWED:
         return None
     page = lesson_page_get(slug=course.slug, lesson_id=lesson.pk, viewer=request.user)
@@ -52,6 +66,7 @@ def lesson_refusal(request, lesson: Lesson) -> HttpResponse | None:
 
 
 @require_safe
+@page_cached(course_page_versions)
 def lesson_detail(request, slug: str, lesson_id: int):
     page = lesson_page_get(slug=slug, lesson_id=lesson_id, viewer=request.user)
     refusal = _refusal(request, page)

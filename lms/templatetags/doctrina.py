@@ -50,6 +50,16 @@ def ago(moment) -> str:
 
 
 @register.filter
+def days_until(moment) -> str:
+    """How far off a day is, in words: "today", "tomorrow", "in 3 days" (calendar
+    days in the site's time zone; "" for a day past or no moment)."""
+    if moment is None:
+        return ""
+    days = (timezone.localdate(moment) - timezone.localdate()).days
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days" if days > 1 else "")
+
+
+@register.filter
 def price(course) -> str:
     """A course's price for display: "Free" or "$49.00"."""
     if course.price == 0:

@@ -194,10 +194,10 @@ def test_description_and_content_are_sanitised(client, payload):
 
 
 # Warm: session, user, lesson with module, course and instructor, the viewer's
-# enrollment, their completed lessons, the curriculum's version, the lesson's
+# enrollment with their completed lessons, the curriculum's version, the lesson's
 # newest questions (community's section), the unread badge. Cold adds the
 # curriculum (modules, lessons), loaded once per version.
-LESSON_PAGE_WARM = 8
+LESSON_PAGE_WARM = 7
 LESSON_PAGE_COLD = LESSON_PAGE_WARM + 2
 
 
