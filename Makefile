@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 DEV_ENV := DEBUG=true
 
-.PHONY: run test bench loadtest lint format venv venv-dev clean
+.PHONY: run test bench bench-cluster loadtest lint format venv venv-dev clean
 
 # Install only when a requirements file changed since the last install.
 $(VENV)/.installed-run: requirements.txt
@@ -34,6 +34,11 @@ test: venv-dev
 
 bench: venv-dev
 	$(BIN)/python -m bench.run
+
+# Two gunicorn servers behind nginx on one PostgreSQL and one Redis (bench/cluster.py): shared
+# sessions, throughput and p99 through nginx, the webhook storm across both. Writes bench/cluster.md.
+bench-cluster: venv-dev
+	$(BIN)/python -m bench.cluster
 
 # Locust against gunicorn on PostgreSQL for LOADTEST_TIME (default 3m), then the invariants in SQL.
 loadtest: venv-dev

@@ -12,6 +12,8 @@ from psycopg import sql
 
 from .config import DEFAULT_DATABASE_URL, say
 
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "12"))
+
 
 def bench_environment() -> dict[str, str]:
     """Production settings on plain-HTTP loopback. The secrets are made up for
@@ -30,6 +32,10 @@ def bench_environment() -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": "whsec_bench_" + secrets.token_hex(16),
         "STRIPE_API_BASE": "http://127.0.0.1:9",
         "EMAIL_URL": "consolemail://",
+        # Production's shape: one Redis for the cache and the sessions of every worker (issue 13),
+        # a database of the run's own, flushed at the start. bench/locmem.py measures again with
+        # each worker's own memory.
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL") or f"rediscache://127.0.0.1:6379/{BENCH_REDIS_DB}",
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import django
+from django.conf import settings
 
 from .config import (
     CEILING_DURATION,
@@ -26,6 +27,7 @@ from .config import (
     WORKERS,
     WRK_TIMEOUT_S,
 )
+from .locmem import locmem_section
 
 if TYPE_CHECKING:
     # Only for annotations: these modules import models, so Django must be set up first.
@@ -135,6 +137,7 @@ def report_write(
     webhook: WebhookResult | None,
     export: CsvExport | None,
     errors: list[str],
+    locmem_ceilings: list[float] | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -147,6 +150,8 @@ def report_write(
         f"- Database: {database}; data: {data_sizes}",
         f"- Server: gunicorn, {WORKERS} sync workers, DEBUG off, collected static files (manifest), "
         f"Django {django.get_version()}, Python {platform.python_version()}",
+        f"- Cache and sessions: `{settings.CACHES['default'].get('LOCATION', '')}` "
+        f"({settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}), sessions `{settings.SESSION_ENGINE}`",
         f"- Load: wrk over loopback, {CONNECTIONS} connections, {THREADS} threads, {DURATION} s per page "
         f"after {WARMUP} s of warm-up, each run on a drained server; timeout {WRK_TIMEOUT_S} s, or twice "
         f"{CONNECTIONS // WORKERS} one-request times for a page that takes longer",
@@ -184,6 +189,7 @@ def report_write(
         "",
         f"Peak RSS of the gunicorn workers (VmHWM after the run): {', '.join(f'{mb:.1f} MB' for mb in rss)}.",
     ]
+    lines += locmem_section(pages, locmem_ceilings or [])
     if webhook is not None:
         lines += [
             "",

@@ -24,6 +24,11 @@ A missed target is reported, not fatal. A response outside 2xx, a socket error,
 a page that does not answer 200 or a webhook count that does not add up is an
 error: the run exits 1. Only 127.0.0.1 is ever sent a request.
 
+The cache and the sessions' cache are Redis (CACHE_URL=rediscache://127.0.0.1:6379/BENCH_REDIS_DB,
+default 12, flushed at the start), as in production; bench/locmem.py then drives the pages with
+targets again on a gunicorn whose workers keep their own caches (BENCH_LOCMEM=0 skips it), and the
+report compares the two.
+
 Environment: DATABASE_URL, BENCH_DURATION (seconds per page, default 10),
 BENCH_WARMUP (seconds, default 2), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
 BENCH_WEBHOOK_EVENTS (at most this many events, default 1,500).
@@ -34,6 +39,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from datetime import UTC, datetime
 
 import django
@@ -42,6 +48,7 @@ from django.core.management import call_command
 from .config import CEILING_DURATION, DURATION, HOST, RESULTS, ROOT, RUNTIME, WARMUP, WORKERS, say
 from .environment import bench_environment, database_ensure
 from .load import drain, load_pages
+from .locmem import locmem_pass
 from .report import machine_description, report_write, targets_evaluate
 from .server import Gunicorn, free_port, http_get
 
@@ -69,17 +76,24 @@ def main() -> int:
     # These import models, which needs the settings above and django.setup().
     from demo.management.commands import seed_bench as seed
 
+    from .curriculum_change import curriculum_change_measure
     from .export import csv_export_measure
     from .inprocess import measure_in_process, profile_page
     from .pages import big_course_description, pages_resolve, sessions_create, students_csv_export
+    from .scale import scale_section
     from .webhook import webhook_bench
 
     say("Migrating…")
     call_command("migrate", "--noinput", verbosity=0)
     say("Seeding…")
+    seed_started = time.monotonic()
     call_command("seed_bench")
+    seed_seconds = time.monotonic() - seed_started
     say("Collecting static files…")
     call_command("collectstatic", "--noinput", verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()  # the run's own Redis database (bench/environment.py): nothing from an earlier run
 
     sizes = seed.SIZES
     data_sizes = (
@@ -99,6 +113,8 @@ def main() -> int:
     export = students_csv_export(pages)
     say("In-process (SQL queries and time of one request):")
     measure_in_process([page for page in pages if not page.error], clients)
+    say("Curriculum change on a course with many students (in-process):")
+    curriculum = curriculum_change_measure()
 
     ceiling_rates: list[float] = []
     rss: list[float] = []
@@ -122,6 +138,7 @@ def main() -> int:
         csv_export_measure(server, port, export)
         webhook = webhook_bench(port, env["STRIPE_WEBHOOK_SECRET"])
         rss = server.workers_peak_rss_mb()
+    locmem_ceilings = locmem_pass(wrk_path, env, pages)
     load_at_end = os.getloadavg()[0]
 
     errors: list[str] = []
@@ -158,7 +175,12 @@ def main() -> int:
         webhook=webhook,
         export=export,
         errors=errors,
+        locmem_ceilings=locmem_ceilings,
     )
+    text += scale_section(pages, seed_seconds=seed_seconds) + curriculum.markdown()
+    RESULTS.write_text(text)
+    if curriculum.error:
+        errors.append(f"Curriculum change: {curriculum.error}")
     say("")
     say(text)
     say(f"Written to {RESULTS.relative_to(ROOT)}.")

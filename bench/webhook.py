@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import secrets
+import ssl
 import statistics
 import threading
 import time
@@ -119,17 +120,24 @@ def webhook_events_prepare(count: int, secret: str) -> tuple[str, list[tuple[byt
     return token, bodies
 
 
-def webhook_send(port: int, bodies: list[tuple[bytes, str]], result: WebhookResult) -> None:
+def webhook_send(
+    port: int, bodies: list[tuple[bytes, str]], result: WebhookResult, *, tls: bool = False
+) -> None:
     """POST the events from CONNECTIONS threads, each over its own connection
     (http.client reconnects when gunicorn's sync worker closes it); bounded by
-    the number of events and by WEBHOOK_MAX_SECONDS."""
+    the number of events and by WEBHOOK_MAX_SECONDS. `tls`: to nginx's HTTPS port
+    (bench/cluster.py), its self-signed certificate unchecked."""
     next_index = itertools.count()
     lock = threading.Lock()
     started = time.perf_counter()
     deadline = started + WEBHOOK_MAX_SECONDS
 
     def client() -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        if tls:
+            unverified = ssl._create_unverified_context()  # noqa: S323 - the run's own certificate, on loopback
+            connection = http.client.HTTPSConnection(HOST, port, timeout=30, context=unverified)
+        else:
+            connection = http.client.HTTPConnection(HOST, port, timeout=30)
         try:
             while time.perf_counter() < deadline:
                 with lock:

@@ -14,5 +14,7 @@ class CommunityConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from community import receivers, sections  # noqa: F401 - connects them, registers them
+        from community import page_versions, receivers, sections  # noqa: F401 - connects them, registers them
         from community.discussions import sections as discussions  # noqa: F401 - registers them
+
+        page_versions.connect()  # the anonymous page cache: reviews and ratings (lms/page_cache.py)

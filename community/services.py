@@ -19,6 +19,7 @@ from community.models import REVIEW_MAX_LENGTH, CourseRating, Review
 from community.policies import review_refusal
 from community.selectors import reviews_counted
 from enrollments.models import Enrollment
+from learning.selectors.percentages import progress_current_annotation, progress_current_apply
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -69,7 +70,13 @@ def review_save(*, user: User, course: Course, rating: int, body: str) -> Review
     body = body.strip()
     if not 1 <= rating <= 5 or len(body) > REVIEW_MAX_LENGTH:
         raise ValueError("A rating is 1 to 5 stars and a review at most 5,000 characters.")
-    enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .filter(user=user, course=course)
+        .annotate(**progress_current_annotation())
+        .first()
+    )
+    progress_current_apply([enrollment])  # the current percentage, even before its job ran
     refusal = review_refusal(user=user, course=course, enrollment=enrollment)
     if refusal:
         raise ReviewNotAllowed(refusal)

@@ -15,6 +15,7 @@ from community.policies import review_refusal, reviews_answerable_by
 from community.services import ReviewNotAllowed, review_answer, review_delete, review_save
 from courses.policies import can_edit_course
 from enrollments.selectors import course_get_visible, viewer_enrollment
+from learning.selectors.percentages import progress_current_annotation, progress_current_apply
 
 REVIEWS_PAGE_SIZE = 10
 
@@ -37,7 +38,8 @@ def _reviews_page(request, course, *, status: int = 200, review_form=None, answe
     )
     for review in page.object_list:
         review.answer_form = (answering or {}).get(review.pk)  # a refused answer, with its errors
-    enrollment = viewer_enrollment(user=request.user, course=course)
+    enrollment = viewer_enrollment(user=request.user, course=course, **progress_current_annotation())
+    progress_current_apply([enrollment])
     own = selectors.viewer_review(user=request.user, course=course)
     if review_form is None and own is not None:
         review_form = ReviewForm(initial={"rating": own.rating, "body": own.body})

@@ -11,3 +11,8 @@ class CoursesConfig(AppConfig):
     instructor_permissions = {
         model: AUTHORING for model in ("course", "module", "lesson", "quiz", "question", "choice")
     }
+
+    def ready(self) -> None:
+        from courses import page_versions
+
+        page_versions.connect()  # the anonymous page cache's versions (lms/page_cache.py)

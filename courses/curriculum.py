@@ -13,8 +13,8 @@ versions simply age out."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -91,6 +91,12 @@ class CurriculumModule(NamedTuple):
     pk: int
     title: str
     lessons: tuple[CurriculumLesson, ...]
+    # Its schedule (drip, Module.opens_after_days / opens_on), cached with the content.
+    opens_after_days: int | None = None
+    opens_on: date | None = None
+    # When it opens to the page's viewer, if still to come (`Curriculum.with_closed_modules`,
+    # per viewer, never cached): its lessons, previews aside, are locked to them until then.
+    opens_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,29 @@ class Curriculum:
     def lesson(self, lesson_id: int | None) -> CurriculumLesson | None:
         return next((lesson for lesson in self.lessons if lesson.pk == lesson_id), None)
 
+    def module_of(self, lesson_id: int) -> CurriculumModule | None:
+        return next((m for m in self.modules if any(lesson.pk == lesson_id for lesson in m.lessons)), None)
+
+    def with_closed_modules(self, closed: dict[int, datetime]) -> Curriculum:
+        """This curriculum for a viewer to whom the modules of `closed` (pk → when
+        it opens, `enrollments.policies.modules_closed_to`) are not open yet."""
+        if not closed:
+            return self
+        modules = tuple(m._replace(opens_at=closed[m.pk]) if m.pk in closed else m for m in self.modules)
+        return replace(self, modules=modules)
+
+    @property
+    def opening_later(self) -> list[tuple[datetime, int]]:
+        """(when, how many lessons) for the modules not open to the viewer yet,
+        soonest first; previews are open already and do not count."""
+        counts: dict[datetime, int] = {}
+        for module in self.modules:
+            if module.opens_at is not None:
+                locked = sum(1 for lesson in module.lessons if not lesson.is_preview)
+                if locked:
+                    counts[module.opens_at] = counts.get(module.opens_at, 0) + locked
+        return sorted(counts.items())
+
     def neighbours(self, lesson_id: int) -> tuple[CurriculumLesson | None, CurriculumLesson | None]:
         """Previous and next lessons in curriculum order, across module boundaries."""
         for index, lesson in enumerate(self.lessons):
@@ -140,10 +169,15 @@ class Curriculum:
 
     @cached_property
     def cache_key(self) -> str:
-        """Names what a rendered curriculum shows: the content version and the
-        viewer's ticks. Templates cache fragments under it (`{% cache %}`)."""
-        ticks = ",".join(str(pk) for pk in sorted(self.completed_lesson_ids))
-        digest = hashlib.blake2b(f"{self.version}|{ticks}".encode(), digest_size=16).hexdigest()
+        """Names what a rendered curriculum shows to every student alike: the
+        content version. Templates cache fragments under it (`{% cache %}`). The
+        viewer's ticks are not part of it: the fragment has a marker where each
+        may go and `{% ticks %}` (lms/templatetags/overlay.py) fills them in per
+        request, so one rendering serves every student of the course."""
+        # Which modules are still closed to the viewer, until when (drip): few
+        # distinct values (students who enrolled the same day share one).
+        closed = ",".join(f"{m.pk}:{m.opens_at:%Y%m%d%H%M}" for m in self.modules if m.opens_at)
+        digest = hashlib.blake2b(f"{self.version}|{closed}".encode(), digest_size=16).hexdigest()
         return f"{self.course_id}-{digest}"
 
 
@@ -154,9 +188,9 @@ def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
         Module.objects.filter(course=course)
         .in_curriculum()
         .order_by("order", "pk")
-        .values_list("pk", "title")
+        .values_list("pk", "title", "opens_after_days", "opens_on")
     )
-    lessons_by_module: dict[int, list[CurriculumLesson]] = {pk: [] for pk, _ in module_rows}
+    lessons_by_module: dict[int, list[CurriculumLesson]] = {pk: [] for pk, *_ in module_rows}
     rows = (
         Lesson.objects.filter(module__course=course)
         .in_curriculum()
@@ -177,8 +211,14 @@ def _curriculum_load(course: Course) -> tuple[CurriculumModule, ...]:
             )
         )
     return tuple(
-        CurriculumModule(pk=pk, title=title, lessons=tuple(lessons_by_module[pk]))
-        for pk, title in module_rows
+        CurriculumModule(
+            pk=pk,
+            title=title,
+            lessons=tuple(lessons_by_module[pk]),
+            opens_after_days=opens_after_days,
+            opens_on=opens_on,
+        )
+        for pk, title, opens_after_days, opens_on in module_rows
     )
 
 
@@ -187,8 +227,8 @@ def curriculum_get(*, course: Course, completed_lesson_ids: frozenset[int] = fro
     when that version was seen before, else two more queries."""
     version, archived, content_updated_at = curriculum_version(course_id=course.pk)
     version = f"{version}|{course.slug}"
-    # "2": the display texts changed (durations in words); older entries are never read.
-    key = "curriculum:2:" + hashlib.blake2b(version.encode(), digest_size=20).hexdigest()
+    # "3": modules carry their schedule (drip); older entries are never read.
+    key = "curriculum:3:" + hashlib.blake2b(version.encode(), digest_size=20).hexdigest()
     modules = cache.get(key)
     if modules is None:
         modules = _curriculum_load(course)

@@ -4,10 +4,11 @@
 
 `curriculum_changed` is sent by `courses.services`, inside the transaction of
 every write that adds, removes, moves or reorders lessons of a course, with
-`course_ids`: the courses whose list of lessons changed. `learning` connects
-to it (learning/apps.py) and recomputes every enrollment's percentage in that
-same transaction, so no student ever sees a percentage of a curriculum that
-no longer exists."""
+`course_ids`: the courses whose list of lessons changed, after bumping their
+`Course.curriculum_revision`. `learning` connects to it (learning/receivers.py)
+and enqueues the job that stores the new percentages; until it has, pages
+compute a percentage whose revision is behind the course's on read, so no
+student ever sees a percentage of a curriculum that no longer exists."""
 
 from django.dispatch import Signal
 

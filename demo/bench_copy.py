@@ -49,7 +49,8 @@ def rows_insert(
         connection.cursor() as cursor,
         cursor.cursor.copy(sql) as copy,
     ):
-        copy.set_types([field.db_type(connection) for field in columns])
+        # The registry knows "varchar", not "varchar(10)".
+        copy.set_types([field.db_type(connection).split("(")[0] for field in columns])
         for row in rows:
             if as_json:
                 row = [Jsonb(value) if i in as_json else value for i, value in enumerate(row)]

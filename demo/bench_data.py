@@ -6,10 +6,11 @@ which re-exports every name here."""
 
 from __future__ import annotations
 
+import os
 import random
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,8 @@ BIG_SLUG = "bench-big-course"
 TYPICAL_SLUG = "bench-typical-course"
 # Published and paid, with no seeded enrollment: the webhook benchmark sells it.
 PAID_SLUG = "bench-paid-course"
+# Seeded by bench/curriculum_change.py, not by seed_bench (whose counts leave it out).
+CURRICULUM_SLUG = "bench-curriculum-course"
 STUDENT_PASSWORD = "bench-student-password"  # noqa: S105 - seeded accounts only
 # Sees every course's teaching pages (the benchmark logs in as it); same password.
 SUPERUSER_EMAIL = f"admin@{BENCH_DOMAIN}"
@@ -58,8 +61,22 @@ class Sizes:
         small = (self.other_courses + 1) * self.other[0] * self.other[1]
         return self.big[0] * self.big[1] + self.typical[0] * self.typical[1] + small
 
+    def scaled(self, scale: int) -> Sizes:
+        """`scale` times the catalogue, the students and the enrollments
+        (`make bench BENCH_SCALE=10`: 2,000 courses, 100,000 students, 1,000,000
+        enrollments); the big and typical courses keep their students, so each
+        page shows the same things over ten times the rows."""
+        return replace(
+            self,
+            courses=self.courses * scale,
+            instructors=self.instructors * scale,
+            students=self.students * scale,
+            enrollments=self.enrollments * scale,
+        )
 
-SIZES = Sizes()
+
+SCALE = max(1, int(os.environ.get("BENCH_SCALE", "1")))
+SIZES = Sizes().scaled(SCALE)
 
 # Students the benchmark logs in as. Both take the typical and the big course
 # and nine others (eleven enrollments).

@@ -39,6 +39,10 @@ class Enrollment(models.Model):
     # When the student last did something in the course (a lesson marked, a quiz
     # started or sent, an assignment sent); written by learning.services.
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # The course's `curriculum_revision` that `progress_percent` was computed for;
+    # behind the course's, the stored percentage is stale: readers compute it
+    # and a job refreshes it (learning.services.progress).
+    progress_revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
 

@@ -21,6 +21,10 @@ class LmsConfig(AppConfig):
         # make_instructor.
         post_migrate.connect(_instructors_group_refresh, dispatch_uid="lms.instructors_group")
 
+        from lms import page_cache
+
+        page_cache.connect()  # the anonymous page cache: people's names, and a new site after `migrate`
+
 
 def _instructors_group_refresh(sender, using="default", **kwargs) -> None:
     # post_migrate is sent once per installed app that has models, in order, after the

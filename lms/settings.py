@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: serves cached anonymous pages before the URL is resolved; private on whatever is someone's own.
+    "lms.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -112,16 +114,46 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections: a request does not pay for a new connection.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A `SELECT 1` before a request's first query on a reused connection, so a
+    # connection PostgreSQL dropped (a restart, a failover) is replaced instead of
+    # failing that request. One round trip a request; off saves it (issue 13: measured).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    # psycopg 3 server-side prepared statements: a query run this many times on a
+    # connection is prepared once and then only bound and executed. Needs server-side
+    # parameter binding, and a direct connection or pgbouncer in session mode
+    # (transaction mode breaks named prepared statements). Empty: off (Django's default
+    # client-side binding). Measured in issue 13: see bench/results.md.
+    if _prepare_threshold := env.str("DATABASE_PREPARE_THRESHOLD", default=""):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": int(_prepare_threshold)}
+        )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions make concurrent writers queue instead of failing
     # with "database is locked" halfway through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# A streaming replica of the primary for the teaching analytics' aggregates (lms/db_routers.py);
+# writes and every other read stay on "default". In tests it mirrors the test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["lms.db_routers.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and e-mail -----------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://doctrina")}
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # Sessions read from the shared cache (one Redis GET instead of a database
+    # query on every logged-in request), written through to the database so a
+    # Redis restart logs nobody out. Not with the per-process locmem cache: a
+    # session changed on one app server would be stale on another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Doctrina <no-reply@doctrina.localhost>")
@@ -181,6 +213,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are private (assignment submissions): MEDIA_ROOT is never
 # served at a URL; a view checks access and streams the file.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# What every visitor may see (course images, instructor photos; lms/storage.py)
+# is apart, served at PUBLIC_MEDIA_URL: by runserver with DEBUG on, by nginx
+# in production (deploy/nginx/doctrina.conf, location /media/).
+PUBLIC_MEDIA_ROOT = Path(env.str("PUBLIC_MEDIA_ROOT", default=str(BASE_DIR / "media-public")))
+PUBLIC_MEDIA_URL = "/media/"
 STATICFILES_MANIFEST = env.bool("STATICFILES_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -265,6 +302,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# --- Publishing courses (courses/publishing.py) -------------------------------------
+# The highest price a course may be published at, in its currency's main unit: a typo such as
+# 4900 for 49.00 is refused with the reason. Currencies with a small unit have their own
+# ("jpy=150000,krw=1500000"; entries replace the defaults below, so list every one you need).
+COURSE_PRICE_MAX = env.int("COURSE_PRICE_MAX", default=1000)
+COURSE_PRICE_MAX_BY_CURRENCY = {
+    code.lower(): int(value)
+    for code, value in env.dict(
+        "COURSE_PRICE_MAX_BY_CURRENCY", default={"jpy": "150000", "krw": "1500000"}
+    ).items()
+}
 
 # --- Community ------------------------------------------------------------------
 # A student reviews a course once they have completed this percentage of it (0: any active student).

@@ -11,19 +11,28 @@ the size of the curriculum or the number of students."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from courses import policies as course_policies
 from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get
 from courses.models import Lesson
 from enrollments.models import Enrollment
-from enrollments.policies import LessonAccess, enrollment_refusal, lesson_access
+from enrollments.policies import (
+    LessonAccess,
+    enrollment_refusal,
+    lesson_access,
+    lesson_closed_until,
+    modules_closed_to,
+)
 from enrollments.selectors import course_get_visible, viewer_enrollment
 from learning.models import Submission
 from learning.selectors.archived import ArchivedLessonWork, archived_work_get
 from learning.selectors.assignments import submissions_for_lesson
 from learning.selectors.certificates import certificate_code_expression
-from learning.selectors.progress import completed_lesson_ids_get, continue_lesson_id_expression
+from learning.selectors.overlay import completed_lesson_ids_annotation, completed_lesson_ids_of
+from learning.selectors.percentages import progress_current_annotation, progress_current_apply
+from learning.selectors.progress import continue_lesson_id_expression
 from learning.selectors.quizzes import QuizSummary, quiz_summary_get
 
 if TYPE_CHECKING:
@@ -99,10 +108,15 @@ def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | 
         course=course,
         continue_lesson_id=continue_lesson_id_expression(),
         certificate_code=certificate_code_expression(),
+        **progress_current_annotation(),
+        **completed_lesson_ids_annotation(),
     )
+    progress_current_apply([enrollment])
     is_enrolled = bool(enrollment and enrollment.is_active)
-    completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
-    curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
+    completed = completed_lesson_ids_of(enrollment)  # the ticks, read with the enrollment
+    curriculum = _with_schedule(
+        curriculum_get(course=course, completed_lesson_ids=completed), viewer, course, enrollment
+    )
     return CoursePage(
         course=course,
         curriculum=curriculum,
@@ -118,6 +132,15 @@ def course_page_get(*, slug: str, viewer: User | AnonymousUser) -> CoursePage | 
             else []
         ),
     )
+
+
+def _with_schedule(
+    curriculum: Curriculum, viewer: User | AnonymousUser, course: Course, enrollment: Enrollment | None
+) -> Curriculum:
+    """The curriculum with the modules not open to the viewer yet marked (drip); no query."""
+    enrolled_at = enrollment.enrolled_at if enrollment and enrollment.is_active else None
+    closed = modules_closed_to(viewer, curriculum.modules, course=course, enrolled_at=enrolled_at)
+    return curriculum.with_closed_modules(closed)
 
 
 @dataclass
@@ -137,6 +160,8 @@ class LessonPage:
     # Out of the curriculum (courses.services.archive): its authors still open it;
     # its students find their work on it on the course page.
     archived: bool = False
+    # NOT_YET_OPEN: when the lesson's module opens to the student (drip).
+    opens_at: datetime | None = None
     # The learning part (loaded only when the content is shown):
     quiz_summary: QuizSummary | None = None  # quiz lessons
     submissions: list[Submission] = field(default_factory=list)  # assignment lessons, newest first
@@ -154,6 +179,15 @@ class LessonPage:
         """A visitor or a student who has not enrolled: the lesson shows the
         course's call to action beside it (or, locked, instead of it)."""
         return not (self.can_edit or self.is_enrolled)
+
+    @property
+    def next_opens_at(self) -> datetime | None:
+        """When the next lesson's module opens to the viewer, if it is not open yet
+        (drip): "Next lesson" then says so instead of leading to a locked page."""
+        if self.next is None or self.next.is_preview or self.curriculum is None:
+            return None
+        module = self.curriculum.module_of(self.next.pk)
+        return module.opens_at if module else None
 
     @property
     def lesson_completed(self) -> bool:
@@ -186,9 +220,15 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
     if lesson is None:
         return None
     course = lesson.module.course
-    enrollment = viewer_enrollment(user=viewer, course=course)
+    enrollment = viewer_enrollment(
+        user=viewer, course=course, **progress_current_annotation(), **completed_lesson_ids_annotation()
+    )
+    progress_current_apply([enrollment])
     is_enrolled = bool(enrollment and enrollment.is_active)
-    access = lesson_access(viewer, lesson, course=course, has_active_enrollment=is_enrolled)
+    enrolled_at = enrollment.enrolled_at if is_enrolled else None
+    access = lesson_access(
+        viewer, lesson, course=course, has_active_enrollment=is_enrolled, enrolled_at=enrolled_at
+    )
     can_edit = course_policies.can_edit_course(viewer, course)
     if lesson.is_archived and not (can_edit or is_enrolled):
         access = LessonAccess.NOT_FOUND  # out of the course: only its authors and students know it
@@ -203,9 +243,13 @@ def lesson_page_get(*, slug: str, lesson_id: int, viewer: User | AnonymousUser) 
         refusal=enrollment_refusal(user=viewer, course=course),
         archived=lesson.is_archived,
     )
+    if access is LessonAccess.NOT_YET_OPEN:
+        page.opens_at = lesson_closed_until(viewer, lesson, course=course, enrolled_at=enrolled_at)
     if access is LessonAccess.ALLOWED and not (page.archived and not can_edit):
-        completed = completed_lesson_ids_get(user=viewer, course=course) if is_enrolled else frozenset()
-        page.curriculum = curriculum_get(course=course, completed_lesson_ids=completed)
+        completed = completed_lesson_ids_of(enrollment)  # the ticks, read with the enrollment
+        page.curriculum = _with_schedule(
+            curriculum_get(course=course, completed_lesson_ids=completed), viewer, course, enrollment
+        )
         page.previous, page.next = page.curriculum.neighbours(lesson.pk)
         if lesson.kind == Lesson.Kind.QUIZ:
             page.quiz_summary = quiz_summary_get(user=viewer, lesson=lesson)
@@ -233,5 +277,11 @@ def course_completion_get(*, slug: str, viewer: User | AnonymousUser) -> Complet
     course = course_get_visible(slug=slug, viewer=viewer)
     if course is None:
         return None
-    enrollment = viewer_enrollment(user=viewer, course=course, certificate_code=certificate_code_expression())
+    enrollment = viewer_enrollment(
+        user=viewer,
+        course=course,
+        certificate_code=certificate_code_expression(),
+        **progress_current_annotation(),
+    )
+    progress_current_apply([enrollment])
     return CompletionPage(course=course, enrollment=enrollment)

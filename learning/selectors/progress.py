@@ -5,6 +5,7 @@ size of the course."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, Expression, OuterRef, Subquery
@@ -15,9 +16,11 @@ from courses.catalogue import card_stat_annotations, card_stat_names
 from courses.curriculum import curriculum_get
 from courses.models import Lesson
 from enrollments.models import Enrollment
+from enrollments.policies import module_closed_until
 from enrollments.selectors import viewer_enrollment
 from learning.models import LessonProgress
 from learning.selectors.certificates import certificate_code_expression
+from learning.selectors.percentages import progress_current_annotation, progress_current_apply
 from lms.sql import precompiled
 
 if TYPE_CHECKING:
@@ -68,10 +71,13 @@ class NextStep:
     # "lesson": the next lesson in curriculum order; "completed": the
     # course-completed page (the last lesson, every lesson done); "continue":
     # the first lesson still to do (the last lesson, some left undone earlier);
-    # "course": the course page (no lesson to go to).
+    # "course": the course page (no lesson to go to); "opens_later": the next
+    # lesson's module is not open to the student yet (drip): the course page,
+    # which says when (`title` is the module's, `opens_at` when it opens).
     kind: str
     url: str
     title: str = ""
+    opens_at: datetime | None = None
 
 
 def next_step_get(*, user: User, lesson: Lesson) -> NextStep:
@@ -80,15 +86,31 @@ def next_step_get(*, user: User, lesson: Lesson) -> NextStep:
     course-completed page when the student stands at 100 %, else where
     "Continue" leads (`continue_lesson_id_expression`). One query when the
     curriculum is cached and there is a next lesson, one more on the last
-    lesson. `lesson.module.course` must be loaded."""
+    lesson. `lesson.module.course` must be loaded.
+
+    A next lesson in a module not open to the student yet (drip) is not
+    skipped: "opens_later" tells when it opens and leads to the course page
+    (one more query, only when that module has a schedule)."""
     course = lesson.module.course
     curriculum = curriculum_get(course=course)
     _previous, following = curriculum.neighbours(lesson.pk)
     if following is not None:
+        module = curriculum.module_of(following.pk)
+        if module is not None and not following.is_preview and (module.opens_on or module.opens_after_days):
+            enrollment = viewer_enrollment(user=user, course=course)
+            enrolled_at = enrollment.enrolled_at if enrollment is not None else None
+            opens_at = module_closed_until(user, module, course=course, enrolled_at=enrolled_at)
+            if opens_at is not None:
+                url = course.get_absolute_url() + "#curriculum-heading"
+                return NextStep(kind="opens_later", url=url, title=module.title, opens_at=opens_at)
         return NextStep(kind="lesson", url=following.url + LESSON_TITLE_FRAGMENT, title=following.title)
     enrollment = viewer_enrollment(
-        user=user, course=course, continue_lesson_id=continue_lesson_id_expression()
+        user=user,
+        course=course,
+        continue_lesson_id=continue_lesson_id_expression(),
+        **progress_current_annotation(),
     )
+    progress_current_apply([enrollment])
     if enrollment is not None and enrollment.is_active and enrollment.progress_percent == 100:
         return NextStep(
             kind="completed", url=reverse("learning:course_completed", kwargs={"slug": course.slug})
@@ -110,10 +132,12 @@ def dashboard_enrollments(*, user: User) -> list[Enrollment]:
         .annotate(
             continue_lesson_id=continue_lesson_id_expression(),
             certificate_code=certificate_code_expression(),
+            **progress_current_annotation(),
             **card_stat_annotations(Enrollment, "course"),
         )
         .order_by("-enrolled_at", "-pk")
     )
+    progress_current_apply(enrollments)
     for enrollment in enrollments:
         # The course card template reads its figures from the course.
         for name in card_stat_names():

@@ -23,6 +23,8 @@ from courses.curriculum import CurriculumLesson, curriculum_get
 from courses.models import Course, Lesson
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
+from learning.selectors.percentages import progress_percent_current_expression
+from lms.db_routers import replica_reads
 from teaching.policies import courses_taught_by
 from teaching.selectors.figures import Periods, mean, months_back, percent, weeks_back
 from teaching.selectors.quizzes import QuizFigures, quiz_figures
@@ -73,13 +75,15 @@ class StudentFigures:
         return mean(self.progress_total, self.active)
 
 
+@replica_reads()
 def student_figures(*, course: Course) -> StudentFigures:
     """One query: conditional aggregates over the course's enrollments."""
     figures = Enrollment.objects.filter(course=course).aggregate(
         active=Count("pk", filter=ACTIVE),
         completed=Count("pk", filter=ACTIVE & Q(completed_at__isnull=False)),
         revoked=Count("pk", filter=Q(status=Enrollment.Status.REVOKED)),
-        progress_total=Sum("progress_percent", filter=ACTIVE, default=0),
+        # The current percentages (a curriculum change makes stored ones stale until its job ran).
+        progress_total=Sum(progress_percent_current_expression(course=course), filter=ACTIVE, default=0),
     )
     return StudentFigures(**figures)
 
@@ -90,6 +94,7 @@ class WeekCount:
     enrollments: int
 
 
+@replica_reads()
 def enrollments_by_week(*, course: Course, weeks: Periods) -> list[WeekCount]:
     """New enrollments (whatever became of them since) in each of `weeks`. One query."""
     counts = dict(
@@ -140,6 +145,7 @@ def lesson_completions_cached(*, course: Course, lesson_ids: list[int], now: dat
     return completions
 
 
+@replica_reads()
 def lesson_completions(*, course: Course, lesson_ids: list[int]) -> dict[int, int]:
     """Per lesson of `lesson_ids` (the course's), how many of its active
     students completed it. One query. The ids are the curriculum's, already
@@ -238,6 +244,7 @@ def analytics_rows(*, course: Course) -> list[tuple[str, str]]:
         ("revenue_gross", main.gross),
         ("refunded", main.refunded),
         ("revenue_net", main.net),
+        ("discounts", main.discounts),
         ("rating_average", rating.average if rating.count else None),
         ("rating_count", rating.count),
         *((f"rating_{stars}_stars", count) for stars, count, _ in rating.distribution),
@@ -250,5 +257,6 @@ def analytics_rows(*, course: Course) -> list[tuple[str, str]]:
             (f"revenue_gross_{money.currency}", money.gross),
             (f"refunded_{money.currency}", money.refunded),
             (f"revenue_net_{money.currency}", money.net),
+            (f"discounts_{money.currency}", money.discounts),
         ]
     return [(metric, _text(value)) for metric, value in rows]

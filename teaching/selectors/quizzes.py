@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
 
 from courses.models import Question
+from lms.db_routers import read_connection, replica_reads
 from teaching.selectors.figures import mean, percent
 
 HARDEST_QUESTIONS = 3
@@ -144,6 +144,7 @@ def _hardest_rows(*, course_id: int, version: str) -> list[tuple[int, int, int, 
     key = "teaching:hardest:" + hashlib.blake2b(f"{course_id}|{version}".encode(), digest_size=20).hexdigest()
     rows = cache.get(key)
     if rows is None:
+        connection = read_connection()
         with connection.cursor() as cursor:
             sql = HARDEST_SQL.format(answers=ANSWERS_SQL[connection.vendor], limit=HARDEST_QUESTIONS)
             cursor.execute(sql, {"course": course_id})
@@ -154,11 +155,12 @@ def _hardest_rows(*, course_id: int, version: str) -> list[tuple[int, int, int, 
     return rows
 
 
+@replica_reads()
 def quiz_figures(*, course_id: int, quiz_lessons: list[tuple[int, str]]) -> list[QuizFigures]:
     """The figures of the quiz lessons `quiz_lessons` ((id, title) in curriculum
     order) of the course: three queries (the figures, the hardest questions,
     their prompts), two when the hardest questions are cached."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(QUIZ_FIGURES_SQL, {"course": course_id})
         rows = cursor.fetchall()
     totals = {lesson_id: tuple(int(n) for n in figures) for lesson_id, *figures, _ in rows}

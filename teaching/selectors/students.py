@@ -15,6 +15,7 @@ from django.db.models import F, Max, OrderBy, Q, QuerySet
 from courses.models import Lesson
 from enrollments.models import Enrollment
 from learning.models import QuizAttempt
+from learning.selectors.percentages import progress_current_annotation, progress_current_apply
 
 if TYPE_CHECKING:
     from courses.models import Course, Quiz
@@ -37,8 +38,9 @@ STUDENT_SORTS: dict[str, StudentSort] = {
     "activity": StudentSort(
         "last activity, least recent first", (F("last_activity_at").asc(nulls_last=True), "pk")
     ),
-    "-progress": StudentSort("progress, highest first", ("-progress_percent", "pk")),
-    "progress": StudentSort("progress, lowest first", ("progress_percent", "pk")),
+    # The current percentage (learning.selectors.percentages), annotated by the selectors below.
+    "-progress": StudentSort("progress, highest first", ("-progress_current", "pk")),
+    "progress": StudentSort("progress, lowest first", ("progress_current", "pk")),
 }
 DEFAULT_STUDENT_SORT = "-activity"
 
@@ -84,6 +86,8 @@ def student_ids(*, course: Course, query: str = "", sort: str = DEFAULT_STUDENT_
     Each word of `query` must be in the student's e-mail, first or last name
     (so "ada lovelace" finds Ada Lovelace); an unknown sort is the default."""
     enrollments = Enrollment.objects.filter(course=course)
+    if sort.lstrip("-") == "progress":
+        enrollments = enrollments.annotate(**progress_current_annotation(course=course))
     for term in query.split()[:MAX_SEARCH_TERMS]:
         enrollments = enrollments.filter(
             Q(user__email__icontains=term)
@@ -107,7 +111,11 @@ def course_quizzes(*, course: Course) -> list[Quiz]:
 
 
 def student_rows(
-    *, ids: QuerySet[Enrollment], sort: str = DEFAULT_STUDENT_SORT, quizzes: Sequence[Quiz]
+    *,
+    ids: QuerySet[Enrollment],
+    sort: str = DEFAULT_STUDENT_SORT,
+    quizzes: Sequence[Quiz],
+    course: Course | None = None,
 ) -> list[StudentRow]:
     """The enrollments `ids` (a page of student_ids, sorted by the same `sort`)
     in that order, each with its student, certificate and best submitted score
@@ -119,8 +127,10 @@ def student_rows(
         Enrollment.objects.filter(pk__in=ids)
         .select_related("user", "certificate")
         .only(*_PAGE_FIELDS)
+        .annotate(**progress_current_annotation(course=course))
         .order_by(*_ordering(sort))
     )
+    progress_current_apply(enrollments)
     best: dict[tuple[int, int], int | None] = {}
     if enrollments and quizzes:
         best = {
@@ -156,6 +166,7 @@ def students_for_export(*, course: Course) -> Iterator[ExportRow]:
     until the end: a streaming response iterates after its view returned."""
     return (
         Enrollment.objects.filter(course=course)
+        .annotate(**progress_current_annotation(course=course))
         .order_by("enrolled_at", "pk")
         .values_list(
             "user__email",
@@ -163,7 +174,7 @@ def students_for_export(*, course: Course) -> Iterator[ExportRow]:
             "user__last_name",
             "enrolled_at",
             "status",
-            "progress_percent",
+            "progress_current",
             "completed_at",
             "last_activity_at",
         )

@@ -85,7 +85,7 @@ def students(request, slug: str):
     context = {
         "course": course,
         "page": page,
-        "rows": student_rows(ids=page.object_list, sort=sort, quizzes=quizzes),
+        "rows": student_rows(ids=page.object_list, sort=sort, quizzes=quizzes, course=course),
         "quizzes": quizzes,
         "query": query,
         "sort": sort,

@@ -1,7 +1,8 @@
 """The path to enrolling, in Chromium at 1280 and 390 px (issue 14): a visitor
-narrows the catalogue to a category, opens the course, watches a preview with the course's call to action beside it, hits a locked
-lesson, gets a page about that course and that lesson, signs up from it, lands
-back on the lesson, enrolls with one click and reads it."""
+narrows the catalogue to a category, opens the course, watches a preview with
+the course's call to action beside it, hits a locked lesson, gets a page about
+that course and that lesson, signs up from it, lands back on the lesson,
+enrolls with one click and reads it."""
 
 import re
 from decimal import Decimal
@@ -49,7 +50,9 @@ def _no_sideways_scroll(page) -> None:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_a_visitor_finds_a_course_signs_up_from_a_locked_lesson_and_reads_it(page, course, password, viewport):
+def test_a_visitor_finds_a_course_signs_up_from_a_locked_lesson_and_reads_it(
+    page, course, password, viewport
+):
     size = VIEWPORTS[viewport]
     page.set_viewport_size(size)
     preview, locked = Lesson.objects.filter(module__course=course).order_by("order")

@@ -180,10 +180,10 @@ def test_review_pages_run_a_constant_number_of_queries(client, django_assert_num
     client.force_login(viewer)
     client.get(course.get_absolute_url())  # the curriculum is cached from the second view on
 
-    # Session, user, course with its figures (students, ratings), enrollment, completed
-    # lessons, curriculum version; the newest announcements; the reviews section: newest
-    # ten, the viewer's own; the badge.
-    with django_assert_num_queries(10):
+    # Session, user, course with its figures (students, ratings), enrollment with the
+    # completed lessons, curriculum version; the newest announcements; the reviews
+    # section: newest ten, the viewer's own; the badge.
+    with django_assert_num_queries(9):
         client.get(course.get_absolute_url())
     # Session, user, course with its figures, count and page of reviews, enrollment, own, badge.
     with django_assert_num_queries(8):

@@ -118,11 +118,17 @@ class Gunicorn:
         _stop(self.process)
 
 
-def site_config(*, upstream: str, https_port: int, http_port: int, certificate: Path, key: Path) -> str:
-    """deploy/nginx/doctrina.conf with only what differs on a test machine substituted."""
+def site_config(
+    *, upstream: str | list[str], https_port: int, http_port: int, certificate: Path, key: Path
+) -> str:
+    """deploy/nginx/doctrina.conf with only what differs on a test machine substituted; several
+    upstreams (app servers) take turns, nginx's default round-robin."""
     text = SITE_TEMPLATE.read_text()
+    upstreams = [upstream] if isinstance(upstream, str) else upstream
     replacements = {
-        "server 127.0.0.1:8000 ": f"server {upstream} ",
+        "server 127.0.0.1:8000 fail_timeout=0;": "\n    ".join(
+            f"server {address} fail_timeout=0;" for address in upstreams
+        ),
         "listen 443 ssl http2;": f"listen {HOST}:{https_port} ssl http2;",
         "listen [::]:443 ssl http2;": "",
         "listen 80;": f"listen {HOST}:{http_port};",
@@ -140,9 +146,10 @@ class Nginx:
     """Debian's nginx with the site config, as an unprivileged process (nobody when the tests run as
     root) whose prefix, pid, logs and temporary files are in a folder of its own."""
 
-    def __init__(self, binary: str, upstream_port: int) -> None:
+    def __init__(self, binary: str, upstream_port: int | list[int]) -> None:
         self.binary = binary
-        self.upstream = f"{HOST}:{upstream_port}"
+        ports = [upstream_port] if isinstance(upstream_port, int) else upstream_port
+        self.upstream = [f"{HOST}:{port}" for port in ports]
         self.https_port = free_port()
         self.http_port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="doctrina-nginx-"))

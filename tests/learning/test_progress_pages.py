@@ -72,10 +72,10 @@ def test_visitors_see_no_ticks_or_progress(client):
 
 # The same numbers as test_course_page.ENROLLED_COLD and
 # test_lesson_access.LESSON_PAGE_COLD (a first view: the curriculum is loaded
-# and cached): the completion ticks are one query of the student's completed
-# lessons, whatever the size of the course.
-COURSE_PAGE_WITH_PROGRESS_QUERIES = 12
-TEXT_LESSON_WITH_PROGRESS_QUERIES = 10
+# and cached): the completion ticks come with the student's enrollment
+# (learning/selectors/overlay.py), no query of their own, whatever the size of the course.
+COURSE_PAGE_WITH_PROGRESS_QUERIES = 11
+TEXT_LESSON_WITH_PROGRESS_QUERIES = 9
 # A quiz lesson adds the quiz and the student's attempts.
 QUIZ_LESSON_QUERIES = TEXT_LESSON_WITH_PROGRESS_QUERIES + 2
 # An assignment lesson adds the student's submissions.

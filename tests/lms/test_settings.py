@@ -79,6 +79,7 @@ def test_check_deploy_has_no_warnings_under_production_variables():
         SECRET_KEY=PRODUCTION_SECRET_KEY,
         ALLOWED_HOSTS="doctrina.example.com",
         SITE_URL="https://doctrina.example.com",
+        CACHE_URL="rediscache://127.0.0.1:6379/0",  # shared, as lms.W002 asks; the check does not connect
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

@@ -32,9 +32,11 @@ from django.utils import timezone
 from community.models import Review
 from community.services import course_rating_refresh
 from courses.models import Course, Lesson, Module, Quiz
+from demo.bench_copy import rows_insert
 from demo.bench_data import (
     BENCH_DOMAIN,
     COURSE_DESCRIPTION,
+    CURRICULUM_SLUG,
     FIRST_NAMES,
     LAST_NAMES,
     LESSON_TEXT,
@@ -144,12 +146,20 @@ class Command(BaseCommand):
         return {int(email.split("@")[0].removeprefix("student")): pk for pk, email in rows}
 
     def _course_ids(self) -> dict[str, int]:
-        return dict(Course.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", "pk"))
+        return dict(
+            Course.objects.filter(slug__startswith=SLUG_PREFIX)
+            .exclude(slug=CURRICULUM_SLUG)
+            .values_list("slug", "pk")
+        )
 
     # --- Courses ----------------------------------------------------------------------
 
     def _count_lessons(self) -> int:
-        return Lesson.objects.filter(module__course__slug__startswith=SLUG_PREFIX).count()
+        return (
+            Lesson.objects.filter(module__course__slug__startswith=SLUG_PREFIX)
+            .exclude(module__course__slug=CURRICULUM_SLUG)
+            .count()
+        )
 
     def _seed_courses(self) -> None:
         password = make_password(STUDENT_PASSWORD)
@@ -247,28 +257,34 @@ class Command(BaseCommand):
     # --- Enrollments and notifications --------------------------------------------------
 
     def _enrollment_plan(self) -> Iterable[tuple[int, int, int]]:
-        """(student index, course id, progress percent) for every seeded enrollment."""
+        """(student index, course id, progress percent) for every seeded enrollment.
+        The courses are read now, not when iterating starts: a COPY may be
+        using the connection by then."""
         courses = self._course_ids()
-        for student, slug, percent in enrollments_planned(self.sizes):
-            yield student, courses[slug], percent
+        return (
+            (student, courses[slug], percent) for student, slug, percent in enrollments_planned(self.sizes)
+        )
 
     def _count_enrollments(self) -> int:
         return (
             Enrollment.objects.filter(user__email__endswith=f"@{BENCH_DOMAIN}")
-            .exclude(course__slug=PAID_SLUG)
+            .exclude(course__slug__in=[PAID_SLUG, CURRICULUM_SLUG])
             .count()
         )
 
     def _seed_enrollments(self) -> None:
-        users = self._student_ids()
-        self._bulk(
+        # COPY (demo/bench_copy.py): a million rows at BENCH_SCALE=10.
+        users, now = self._student_ids(), timezone.now()
+        rows_insert(
             Enrollment,
+            ("user_id", "course_id", "enrolled_at", "progress_percent", "status", "progress_revision"),
             (
-                Enrollment(user_id=users[student], course_id=course, progress_percent=percent)
+                (users[student], course, now, percent, Enrollment.Status.ACTIVE.value, 0)
                 for student, course, percent in self._enrollment_plan()
             ),
-            self.sizes.enrollments,
-            "enrollments",
+            total=self.sizes.enrollments,
+            label="enrollments",
+            out=self.stdout.write,
         )
 
     def _count_notifications(self) -> int:
@@ -281,22 +297,27 @@ class Command(BaseCommand):
         )
 
     def _seed_notifications(self) -> None:
-        users = self._student_ids()
-        self._bulk(
+        users, now = self._student_ids(), timezone.now()
+        rows_insert(
             Notification,
+            ("user_id", "kind", "title", "message", "course_id", "url", "read", "created_at"),
             (
-                Notification(
-                    user_id=users[student],
-                    kind=Notification.Kind.ENROLLED,
-                    title="Course enrolled!",
-                    course_id=course,
-                    # Most have been read; a few students have unread ones.
-                    read=student % 10 != 0,
+                # Most have been read; a few students have unread ones.
+                (
+                    users[student],
+                    Notification.Kind.ENROLLED.value,
+                    "Course enrolled!",
+                    "",
+                    course,
+                    "",
+                    student % 10 != 0,
+                    now,
                 )
                 for student, course, _ in self._enrollment_plan()
             ),
-            self.sizes.enrollments,
-            "notifications",
+            total=self.sizes.enrollments,
+            label="notifications",
+            out=self.stdout.write,
         )
 
     # --- Lesson progress ------------------------------------------------------

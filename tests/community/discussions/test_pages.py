@@ -104,9 +104,9 @@ def test_the_lesson_page_section_is_one_query(
     client.force_login(authors[0])
     client.get(lesson.get_absolute_url())  # the curriculum is cached from the second view on
     # The lesson page's own (tests/learning/test_lesson_access.py LESSON_PAGE_WARM: session, user,
-    # lesson with module, course and instructor, enrollment, completed lessons, curriculum
-    # version, badge) and the section's newest three questions.
-    with django_assert_num_queries(7 + 1):
+    # lesson with module, course and instructor, enrollment with the completed lessons,
+    # curriculum version, badge) and the section's newest three questions.
+    with django_assert_num_queries(6 + 1):
         response = client.get(lesson.get_absolute_url())
     assert response.content.decode().count('class="question-item"') == min(3, listed(count))
 

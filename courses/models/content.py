@@ -1,3 +1,6 @@
+from __future__ import annotations
+
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 
 from courses.video import VideoEmbed, video_embed_for
+from lms.images import ImageUploadValidator, PictureField
+from lms.storage import public_storage
 
 
 class Category(models.Model):
@@ -38,6 +43,20 @@ COURSE_LANGUAGES = [
     ("ja", "Japanese"),
     ("zh", "Chinese"),
 ]
+
+
+# A course's picture: at least this large, cropped to 16:9 (courses.services.images).
+IMAGE_MIN_WIDTH, IMAGE_MIN_HEIGHT = 800, 450
+# Placeholder colours (static/css/site.css, .placeholder--hue-0 … -7), one per course by its id.
+PLACEHOLDER_HUES = 8
+
+
+def course_image_upload_to(instance: Course, filename: str) -> str:
+    # An unguessable name per upload: renditions are cached for a year under names derived from it.
+    # The extension is one of the formats the validator lets in, never the uploader's own choice.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    extension = {"jpeg": "jpg", "jpg": "jpg", "png": "png", "webp": "webp"}.get(extension, "bin")
+    return f"course-images/{uuid.uuid4().hex}.{extension}"
 
 
 class CourseQuerySet(models.QuerySet):
@@ -82,7 +101,21 @@ class Course(models.Model):
         ],
         help_text="ISO 4217 code, lower case (usd, eur, jpy…).",
     )
-    thumbnail_url = models.URLField(blank=True)
+    image = PictureField(
+        upload_to=course_image_upload_to,
+        storage=public_storage,
+        blank=True,
+        max_length=200,
+        validators=[ImageUploadValidator(min_width=IMAGE_MIN_WIDTH, min_height=IMAGE_MIN_HEIGHT)],
+        help_text=f"A JPEG, PNG or WebP picture of at least {IMAGE_MIN_WIDTH} × {IMAGE_MIN_HEIGHT} pixels, "
+        "shown 16:9 (cropped around its centre) on course cards and the course page.",
+    )
+    # The sizes the pages serve, made from `image` when it is saved
+    # (courses.services.images): [{"name", "width", "height"}, …], smallest first.
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
+    # Before uploads: kept (Stripe Checkout shows it), no longer edited nor shown on
+    # the pages, whose Content-Security-Policy only loads this site's images.
+    thumbnail_url = models.URLField(blank=True, editable=False)
     categories = models.ManyToManyField(
         Category, blank=True, related_name="courses", help_text="Where the catalogue lists the course."
     )
@@ -107,6 +140,10 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the changes of the list of lessons (courses.services.authoring bumps
+    # it with `curriculum_changed`); an enrollment whose percentage was computed
+    # for an older one is recomputed on read and by a job (learning.services.progress).
+    curriculum_revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
@@ -120,6 +157,17 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # `curriculum_revision` only moves by its own UPDATE (curriculum_changed_send):
+        # saving a course read before a lesson was added must not put back the older number.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "curriculum_revision"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("courses:detail", kwargs={"slug": self.slug})
 
@@ -130,6 +178,36 @@ class Course(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def image_sources(self) -> list[dict]:
+        """The renditions of the uploaded picture ({"url", "width", "height"}),
+        smallest first; [] when there is none (the pages show the placeholder)."""
+        return [
+            {"url": public_storage().url(r["name"]), "width": r["width"], "height": r["height"]}
+            for r in self.image_renditions or []
+        ]
+
+    @property
+    def image_src(self) -> str:
+        """The rendition for browsers without srcset: 800 wide, or the largest below."""
+        sources = [s for s in self.image_sources if s["width"] <= 800] or self.image_sources
+        return sources[-1]["url"] if sources else ""
+
+    @property
+    def image_srcset(self) -> str:
+        return ", ".join(f"{source['url']} {source['width']}w" for source in self.image_sources)
+
+    @property
+    def placeholder_hue(self) -> int:
+        """Which of the placeholder's colours this course gets: the same on every page."""
+        return (self.pk or 0) % PLACEHOLDER_HUES
+
+    @property
+    def initials(self) -> str:
+        """Up to two letters for the placeholder: "Django for grown-ups" -> "DF"."""
+        words = [word for word in self.title.split() if word[:1].isalnum()]
+        return "".join(word[0] for word in words[:2]).upper() or "?"
 
 
 class ModuleQuerySet(models.QuerySet):
@@ -165,12 +243,38 @@ class Module(models.Model):
     # Set instead of deleting a module students have worked in (courses.services.archive):
     # it leaves the curriculum with its lessons, their work stays; a superuser restores it.
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Scheduled ("drip") modules: at most one of the two; neither opens it with the
+    # enrollment. When it opens for a student is `enrollments.policies.module_opens_at`.
+    opens_after_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Opens this many days after the student enrolls (at the start of that day). "
+        "Leave empty to open it on enrollment.",
+    )
+    opens_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Or: opens to every student on this date. Leave empty to open it on enrollment.",
+    )
 
     objects = ModuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
         indexes = [models.Index(fields=["course", "order"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_after_days__isnull=True) | models.Q(opens_on__isnull=True),
+                name="module_opens_one_way",
+                violation_error_message="Choose a number of days after enrollment or a date, not both.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_after_days__isnull=True) | models.Q(opens_after_days__gte=1),
+                name="module_opens_after_days_positive",
+                violation_error_message="The number of days after enrollment is at least 1.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -225,92 +329,3 @@ class Lesson(models.Model):
     @property
     def video_embed(self) -> VideoEmbed | None:
         return video_embed_for(video_url=self.video_url, video_id=self.video_id)
-
-
-class Quiz(models.Model):
-    """The graded part of a lesson of kind quiz (one quiz per lesson)."""
-
-    class ShowAnswers(models.TextChoices):
-        AFTER_EACH_ATTEMPT = "after_each_attempt", "After each attempt"
-        AFTER_PASSING = "after_passing", "After passing"
-        NEVER = "never", "Never"
-
-    lesson = models.OneToOneField(
-        Lesson,
-        on_delete=models.CASCADE,
-        related_name="quiz",
-        limit_choices_to={"kind": Lesson.Kind.QUIZ},
-    )
-    pass_mark = models.PositiveSmallIntegerField(
-        default=70,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Percent of the points needed to pass.",
-    )
-    max_attempts = models.PositiveSmallIntegerField(default=0, help_text="0 means unlimited.")
-    time_limit_minutes = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Empty for no limit. A minute of grace is allowed for slow networks.",
-    )
-    shuffle_questions = models.BooleanField(default=False)
-    show_answers = models.CharField(
-        max_length=20,
-        choices=ShowAnswers.choices,
-        default=ShowAnswers.AFTER_PASSING,
-        help_text="When a student sees the right answers and explanations.",
-    )
-
-    class Meta:
-        verbose_name_plural = "quizzes"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_0_100"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Quiz: {self.lesson.title}"
-
-    @property
-    def is_unlimited(self) -> bool:
-        return self.max_attempts == 0
-
-
-class Question(models.Model):
-    class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        TRUE_FALSE = "true_false", "True / false"
-
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
-    prompt = models.TextField(help_text="Markdown.")
-    explanation = models.TextField(blank=True, help_text="Markdown. Shown with the right answer.")
-    points = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
-    order = models.PositiveIntegerField(default=0, db_index=False)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        indexes = [models.Index(fields=["quiz", "order"])]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(points__gte=1), name="question_points_positive"),
-        ]
-
-    def __str__(self) -> str:
-        first_line = (self.prompt or "").strip().splitlines()[0] if (self.prompt or "").strip() else ""
-        return first_line[:80] or f"Question {self.pk}"
-
-
-class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    text = models.CharField(max_length=500)
-    is_correct = models.BooleanField(default=False)
-    order = models.PositiveIntegerField(default=0, db_index=False)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        indexes = [models.Index(fields=["question", "order"])]
-
-    def __str__(self) -> str:
-        return self.text

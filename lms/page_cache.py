@@ -1,0 +1,343 @@
+"""The anonymous page cache: whole responses of the pages that are the same for
+every visitor who is not logged in (the catalogue, a course page, a preview
+lesson), kept in the shared cache (CACHE_URL) under a key that names what the
+page shows.
+
+What a page shows is named by *version names* ("catalogue", "course:<slug>",
+"people"…). A version is a value in the shared cache, never in a process's
+memory, so every app server sees the same; `version_bump(*names)` gives a name a
+new value, and the apps that own the data call it from their `AppConfig.ready`
+receivers whenever a write changes what a page shows (courses: a course, its
+curriculum, categories; enrollments: student counts; community: reviews and
+ratings; lms: people's names). A page's key holds the values of its names, so a
+bumped version makes every page that shows it a miss: a cached page is never
+stale and nothing is ever deleted; old entries age out. A missing version (evicted,
+or a cache just started) is given a new value: a miss, never a stale hit.
+
+Every bump happens twice: at once (so the writer's own later reads, and tests,
+see it) and again when the transaction commits (so a page rendered from the rows
+before the commit is stored only under a value nobody will look up again).
+
+`page_cached(versions)` decorates a view. It serves from the cache only a
+request that is GET or HEAD, from a visitor who is not logged in, with no
+message pending; it stores only a 200 answer without cookies that did not use
+the CSRF token (and has none in it). Every answer it gives carries a weak ETag
+(from the key) and Last-Modified (the latest bump), answers If-None-Match and
+If-Modified-Since with 304, and says `public, max-age=0, s-maxage=…`: a CDN or
+nginx may hold it briefly, a browser revalidates. `PageCacheMiddleware` serves
+the hits, before the URL is resolved, and marks every answer to a logged-in user,
+and every answer that used the CSRF token, showed a message or sets a cookie,
+`private`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+# How long a shared cache (CDN, nginx) may serve a page without asking; browsers always ask.
+SHARED_MAX_AGE = 60
+PUBLIC = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
+# How long a page stays in the cache: any change makes a new key, so this only frees memory.
+PAGE_TIMEOUT = 24 * 3600
+# Versions must outlive the pages stored under them; a lost one only costs a miss.
+VERSION_TIMEOUT = None
+# Bumped after every `migrate` (a deploy, `flush`): templates and code may have changed.
+SITE = "site"
+# What every page shows besides its own content: people's names (instructors, reviewers).
+PEOPLE = "people"
+
+_VERSION_PREFIX = "pagecache:v:"
+_PAGE_PREFIX = "pagecache:page:"
+_CSRF_FIELD = b"csrfmiddlewaretoken"
+
+VersionNames = Callable[..., Iterable[str]]
+
+
+def _new_value() -> str:
+    # The time (for Last-Modified) and a random part: two servers bumping in the same
+    # nanosecond still give different values.
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
+
+
+def _bump_now(names: tuple[str, ...]) -> None:
+    cache.set_many({_VERSION_PREFIX + name: _new_value() for name in names}, timeout=VERSION_TIMEOUT)
+
+
+def version_bump(*names: str) -> None:
+    """Give each name a new version: every cached page that shows it becomes a
+    miss. Call from the receivers of the writes that change what pages show; inside
+    a transaction it bumps again when the transaction commits."""
+    names = tuple(dict.fromkeys(names))
+    if not names:
+        return
+    _bump_now(names)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(names))
+
+
+def versions_get(names: Iterable[str]) -> dict[str, str]:
+    """The current value of each name (one cache round trip); a missing one gets a new value."""
+    keys = [_VERSION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        # add: of two servers that find it missing at once, the first one's value stands.
+        cache.add(key, _new_value(), timeout=VERSION_TIMEOUT)
+    if missing:
+        found.update(cache.get_many(missing))
+    return {key[len(_VERSION_PREFIX) :]: found.get(key, "") for key in keys}
+
+
+def normalised_query(request: HttpRequest) -> str:
+    """The query string with its parameters in one order: `?b=2&a=1` is `?a=1&b=2`."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return ""
+    return urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
+
+
+def _entry_key(request: HttpRequest) -> str:
+    """Where the page at this address is stored: one entry an address, whatever its
+    versions (the entry says which versions it shows)."""
+    parts = (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        normalised_query(request),
+        get_language() or "",
+        _deployment(),
+        # Pages say "Opens on 12 January" and "3 days ago": a new day is a new page.
+        timezone.localdate().isoformat(),
+    )
+    return _PAGE_PREFIX + hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _deployment() -> str:
+    """What of this server's configuration shows on pages: the static files' names
+    (hashed by the manifest of `collectstatic`) and whether the site takes payments.
+    A server with another configuration (a rolling deploy) keeps its own entries."""
+    return "|".join(
+        (
+            getattr(staticfiles_storage, "manifest_hash", "") or "",
+            "pay" if settings.STRIPE_SECRET_KEY else "",
+            settings.STRIPE_API_BASE,
+        )
+    )
+
+
+def _etag(entry_key: str, values: Iterable[str]) -> str:
+    digest = hashlib.blake2b("\n".join((entry_key, *values)).encode(), digest_size=16).hexdigest()
+    return f'W/"{digest}"'
+
+
+def _last_modified(values: Iterable[str]) -> int:
+    moments = [int(value.split("-", 1)[0]) for value in values if value[:1].isdigit()]
+    return max(moments, default=time.time_ns()) // 1_000_000_000
+
+
+def is_anonymous_page_request(request: HttpRequest) -> bool:
+    """May this request be answered from (and fill) the cache shared by every visitor?
+    GET or HEAD, nobody logged in, no message waiting to be shown. Reads the session
+    only when the request has a session cookie."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.user.is_authenticated:
+        return False
+    # len() loads the messages without marking them shown: the page rendered for this
+    # request still shows them.
+    return len(get_messages(request)) == 0
+
+
+def is_storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """Checked again on the answer: nothing per visitor may be in what everyone gets."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_USED")
+        and not request.user.is_authenticated
+        and "Cache-Control" not in response
+        and "Vary" not in response
+        and _CSRF_FIELD not in response.content
+    )
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, last_modified: int) -> HttpResponse:
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=last_modified, response=response
+        )
+    return response
+
+
+def page_cached(versions: VersionNames) -> Callable:
+    """Fill the anonymous page cache with the view's answers (PageCacheMiddleware
+    serves them). `versions(**view_kwargs)` names what the page shows (the middleware
+    passes the address's parts as text, before converters; SITE and
+    PEOPLE are added: every page shows the site's templates and people's names).
+    The versions are read before the view reads anything: a write that commits
+    while the page renders bumps them after, so the page is stored under values
+    nobody looks up again."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_anonymous_page_request(request):
+                return view(request, *args, **kwargs)
+            current = versions_get(_version_names(versions, kwargs))
+            entry_key = _entry_key(request)
+            etag = _etag(entry_key, current.values())
+            last_modified = _last_modified(current.values())
+            if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+                # The visitor has the page of these versions (the entry left the cache, not them).
+                not_modified = get_conditional_response(request, etag=etag, response=HttpResponse())
+                if not_modified is not None and not_modified.status_code == 304:
+                    not_modified["Cache-Control"] = PUBLIC
+                    not_modified["Last-Modified"] = http_date(last_modified)
+                    return not_modified
+            response = view(request, *args, **kwargs)
+            if not is_storable(request, response):
+                return response
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            response["Cache-Control"] = PUBLIC
+            version_keys = tuple(_VERSION_PREFIX + name for name in current)
+            entry = (
+                version_keys,
+                tuple(current.values()),
+                last_modified,
+                response.content,
+                tuple(response.items()),
+            )
+            cache.set(entry_key, entry, PAGE_TIMEOUT)
+            return _conditional(request, response, last_modified)
+
+        wrapper.page_cached = versions  # PageCacheMiddleware finds the view's address and versions
+        return wrapper
+
+    return decorator
+
+
+def _version_names(versions: VersionNames, kwargs: dict[str, Any]) -> list[str]:
+    return [SITE, PEOPLE, *versions(**kwargs)]
+
+
+def cached_routes() -> list[tuple[re.Pattern, VersionNames]]:
+    """The addresses of the views that `page_cached` decorates, from the URL conf,
+    each with the function that names what its page shows: the middleware looks in
+    the cache for those only (not for /healthz, the admin…)."""
+    routes = []
+
+    def walk(resolvers, prefix: str) -> None:
+        for entry in resolvers:
+            regex = entry.pattern.regex.pattern.removeprefix("^")
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + regex)
+            elif versions := getattr(entry.callback, "page_cached", None):
+                routes.append((re.compile("^/" + prefix + regex), versions))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+class PageCacheMiddleware:
+    """Answers a visitor's request for a cached page from the anonymous page cache
+    before the URL is even resolved: one cache round trip (the entry and the
+    versions of what it shows, named from the address), no SQL. Sets
+    `Cache-Control: private, max-age=0` on every answer that is someone's own: to a
+    logged-in user, or with a CSRF token, a message or a cookie in it, unless the
+    view said otherwise, so that a CDN or proxy never keeps them. Last in
+    MIDDLEWARE: a cached answer goes out through all the others (session's Vary:
+    Cookie, security headers, CSP)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.routes: list[tuple[re.Pattern, VersionNames]] | None = None  # at the first request
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            if self.routes is None:
+                self.routes = cached_routes()
+            for route, versions in self.routes:
+                if match := route.match(request.path_info):
+                    response = self.cached(request, _version_names(versions, match.groupdict()))
+                    if response is not None:
+                        return response
+                    break
+        response = self.get_response(request)
+        if "Cache-Control" not in response and self.is_private(request, response):
+            patch_cache_control(response, private=True, max_age=0)
+        return response
+
+    def cached(self, request: HttpRequest, names: list[str]) -> HttpResponse | None:
+        if not is_anonymous_page_request(request):
+            return None
+        entry_key = _entry_key(request)
+        version_keys = [_VERSION_PREFIX + name for name in names]
+        found = cache.get_many([entry_key, *version_keys])
+        entry = found.get(entry_key)
+        if entry is None:
+            return None
+        stored_keys, versions, last_modified, content, headers = entry
+        if tuple(version_keys) != stored_keys or any(
+            found.get(key) != value for key, value in zip(stored_keys, versions, strict=True)
+        ):
+            return None  # something it shows changed, or a version was lost: render anew
+        response = HttpResponse(content)
+        for header, value in headers:
+            response[header] = value
+        return _conditional(request, response, last_modified)
+
+    def is_private(self, request: HttpRequest, response: HttpResponse) -> bool:
+        return bool(
+            response.cookies
+            or request.META.get("CSRF_COOKIE_USED")
+            or getattr(getattr(request, "_messages", None), "used", False)  # messages shown to this visitor
+            or (
+                (self.session_cookie in request.COOKIES or request.session.accessed)
+                and request.user.is_authenticated
+            )
+        )
+
+
+def _user_written(
+    sender, instance, created: bool = False, raw: bool = False, update_fields=None, **kwargs
+) -> None:
+    # A new account is on no page yet; a login (last_login) changes nothing a page shows.
+    if raw or created or (update_fields is not None and set(update_fields) <= {"last_login", "password"}):
+        return
+    version_bump(PEOPLE)
+
+
+def _site_migrated(sender, **kwargs) -> None:
+    version_bump(SITE)
+
+
+def connect() -> None:
+    """Called by LmsConfig.ready."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_migrate, post_save
+
+    user = get_user_model()
+    post_save.connect(_user_written, sender=user, dispatch_uid="page_cache.user_saved")
+    post_delete.connect(_user_written, sender=user, dispatch_uid="page_cache.user_deleted")
+    post_migrate.connect(_site_migrated, dispatch_uid="page_cache.site_migrated")
