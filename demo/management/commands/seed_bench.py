@@ -60,12 +60,12 @@ from demo.bench_data import STUDENT_ENROLLED as STUDENT_ENROLLED
 from demo.bench_data import STUDENT_PROGRESS as STUDENT_PROGRESS
 from demo.bench_data import SUPERUSER_EMAIL as SUPERUSER_EMAIL
 from demo.bench_data import Sizes as Sizes
+from demo.bench_reset import bench_data_delete, bench_users
 from demo.bench_seed_big import BigCourseSeeder, quizzes_create
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
 from lms.models import User
 from notifications.models import Notification
-from payments.models import Purchase, Refund
 
 BATCH_SIZE = 5_000
 
@@ -84,7 +84,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.sizes = SIZES
         if reset:
-            self._reset()
+            self.stdout.write("Deleting the bench data…")
+            bench_data_delete()
         steps: list[tuple[str, Callable[[], int], int, Callable[[], None]]] = [
             ("courses and curricula", self._count_lessons, self.sizes.lessons, self._seed_courses),
             ("students", self._count_students, self.sizes.students, self._seed_students),
@@ -138,7 +139,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {written:,} / {total:,}")
 
     def _bench_users(self) -> models.QuerySet:
-        return User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}")
+        return bench_users()
 
     def _student_ids(self) -> dict[int, int]:
         """Student index -> user id."""
@@ -389,21 +390,3 @@ class Command(BaseCommand):
         for course_id in courses.values():
             course_rating_refresh(course_id=course_id)
         self.stdout.write(f"  dated over {len(days)} days; rating figures of {len(courses):,} courses")
-
-    # --- Reset ------------------------------------------------------------------------
-
-    @transaction.atomic
-    def _reset(self) -> None:
-        self.stdout.write("Deleting the bench data…")
-        courses = Course.objects.filter(slug__startswith=SLUG_PREFIX)
-        users = self._bench_users()
-        # Purchases protect their user and course, refunds their purchase; the webhook
-        # events that point at them are kept (the foreign key is set to NULL).
-        purchases = Purchase.objects.filter(models.Q(course__in=courses) | models.Q(user__in=users))
-        Refund.objects.filter(purchase__in=purchases).delete()
-        purchases.delete()
-        # A course never cascades through its students' work (it is protected): the
-        # bench students go first, taking their enrollments, progress and reviews.
-        users.filter(courses_taught__isnull=True).delete()
-        courses.delete()
-        users.delete()
