@@ -25,7 +25,6 @@ import http.client
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,8 +36,9 @@ import django
 from django.core.management import call_command
 
 from .cluster_report import CLUSTER_RESULTS, SERVERS, WORKERS_EACH, cluster_report
-from .config import CONNECTIONS, DURATION, HOST, LUA_SCRIPT, ROOT, RUNTIME, THREADS, WARMUP, say
+from .config import DURATION, HOST, ROOT, RUNTIME, WARMUP, say
 from .environment import bench_environment, database_ensure
+from .load import wrk_url
 from .server import Gunicorn
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/doctrina_bench_cluster"
@@ -147,20 +147,14 @@ class Run:
 
 
 def wrk_https(wrk_path: str, port: int, run: Run, duration: int) -> dict:
-    import json
-
-    command = [wrk_path, "--threads", str(THREADS), "--connections", str(CONNECTIONS),
-               "--duration", f"{duration}s", "--timeout", "10s", "--script", str(LUA_SCRIPT)]  # fmt: skip
-    if run.cookie:
-        command += ["--header", f"Cookie: {run.cookie}"]
-    command.append(f"https://{HOST}:{port}{run.path}")
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
-    with (RUNTIME / "cluster-wrk.log").open("a") as log:
-        log.write(f"$ {' '.join(command)}\n{completed.stdout}{completed.stderr}\n")
-    for line in completed.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line.removeprefix("BENCH "))
-    raise RuntimeError(f"wrk printed no summary (exit {completed.returncode}): {completed.stderr.strip()}")
+    return wrk_url(
+        wrk_path,
+        f"https://{HOST}:{port}{run.path}",
+        duration=duration,
+        timeout_s=10,
+        cookie=run.cookie,
+        log_name="cluster-wrk.log",
+    )
 
 
 def load_through_nginx(wrk_path: str, port: int, runs: list[Run]) -> list[float]:

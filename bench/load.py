@@ -47,24 +47,26 @@ def timeout_for(page: Page) -> float:
 
 
 def wrk(wrk_path: str, port: int, page: Page, duration: int) -> dict:
-    command = [
+    return wrk_url(
         wrk_path,
-        "--threads",
-        str(THREADS),
-        "--connections",
-        str(CONNECTIONS),
-        "--duration",
-        f"{duration}s",
-        "--timeout",
-        f"{timeout_for(page):.0f}s",
-        "--script",
-        str(LUA_SCRIPT),
-    ]
-    if page.cookie:
-        command += ["--header", f"Cookie: {page.cookie}"]
-    command.append(f"http://{HOST}:{port}{page.path}")
+        f"http://{HOST}:{port}{page.path}",
+        duration=duration,
+        timeout_s=timeout_for(page),
+        cookie=page.cookie,
+    )
+
+
+def wrk_url(
+    wrk_path: str, url: str, *, duration: int, timeout_s: float, cookie: str = "", log_name: str = "wrk.log"
+) -> dict:
+    """Drive `url` with wrk for `duration` seconds; the summary bench/report.lua prints."""
+    command = [wrk_path, "--threads", str(THREADS), "--connections", str(CONNECTIONS), "--duration",
+               f"{duration}s", "--timeout", f"{timeout_s:.0f}s", "--script", str(LUA_SCRIPT)]  # fmt: skip
+    if cookie:
+        command += ["--header", f"Cookie: {cookie}"]
+    command.append(url)
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
-    with (RUNTIME / "wrk.log").open("a") as log:
+    with (RUNTIME / log_name).open("a") as log:
         log.write(f"$ {' '.join(command)}\n{completed.stdout}{completed.stderr}\n")
     for line in completed.stdout.splitlines():
         if line.startswith("BENCH "):
