@@ -78,4 +78,7 @@ def test_refund_and_dispute_events_racing_in_any_order_end_in_one_state(
     told = Counter(Notification.objects.filter(user=buyer).values_list("title", flat=True))
     assert told["Course enrolled!"] == 1 and told["Refund failed"] == 1
     assert told["Refund issued"] <= 1 and told["Course access suspended"] <= 1
-    assert told["Course access restored"] <= told["Course access suspended"]
+    # Access comes back at most once, and only after something took it away: the dispute
+    # (suspended) or the pending refund ("Refund issued"; a dispute won after the refund
+    # failed gives it back with the dispute's words).
+    assert told["Course access restored"] <= min(1, told["Course access suspended"] + told["Refund issued"])
