@@ -44,6 +44,10 @@ class Page:
     profile: str = ""
     locmem_load: dict = field(default_factory=dict)  # the same page with per-worker caches (bench/locmem.py)
     locmem_ceiling: float = 0.0
+    # A logged-in page rendered anew (a miss of lms/user_page_cache.py, as after any write of the user's).
+    render_queries: int | None = None
+    render_ms: float | None = None
+    render_cpu_ms: float | None = None
 
     @property
     def requests_per_s(self) -> float:

@@ -189,6 +189,7 @@ def report_write(
         "",
         f"Peak RSS of the gunicorn workers (VmHWM after the run): {', '.join(f'{mb:.1f} MB' for mb in rss)}.",
     ]
+    lines += render_section(pages)
     lines += locmem_section(pages, locmem_ceilings or [])
     if webhook is not None:
         lines += [
@@ -262,6 +263,33 @@ def report_write(
     text = "\n".join(lines) + "\n"
     RESULTS.write_text(text)
     return text
+
+
+def render_section(pages: list[Page]) -> list[str]:
+    """A logged-in page under load is a hit of the logged-in page cache (wrk asks
+    for the same page again and again); what a miss costs is shown apart."""
+    rendered = [page for page in pages if page.render_ms is not None]
+    if not rendered:
+        return []
+    lines = [
+        "",
+        "## Logged-in pages: from the logged-in page cache, and rendered anew",
+        "",
+        "Under wrk a student asks for the same page again and again: after the first request every one is "
+        "served from the logged-in page cache (lms/user_page_cache.py). A real student's next page is often "
+        "a miss (any write of theirs renews all their pages), so the cost of rendering it anew is measured "
+        "too: the user's pages renewed before each request, the shared caches (curriculum, sections) warm.",
+        "",
+        "| Page | cached: queries | cached: in-process ms | rendered: queries | rendered: in-process ms "
+        "| rendered: CPU ms |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for page in rendered:
+        lines.append(
+            f"| {page.label} | {fmt(page.queries, 'd')} | {fmt(page.inprocess_ms)} | "
+            f"{fmt(page.render_queries, 'd')} | {fmt(page.render_ms)} | {fmt(page.render_cpu_ms)} |"
+        )
+    return lines
 
 
 def export_section(export: CsvExport) -> list[str]:

@@ -18,3 +18,6 @@ class CommunityConfig(AppConfig):
         from community.discussions import sections as discussions  # noqa: F401 - registers them
 
         page_versions.connect()  # the anonymous page cache: reviews and ratings (lms/page_cache.py)
+        from community.discussions import page_versions as talk
+
+        talk.connect()  # the logged-in page cache: announcements and discussions (lms/user_page_cache.py)

@@ -36,6 +36,20 @@ def course_page_versions(*, slug: str, **kwargs) -> list[str]:
     return [course_version_name(slug)]
 
 
+def course_talk_version_name(slug: str) -> str:
+    """What people say in a course that only those who take or teach it see (its
+    announcements, its lessons' discussions): bumped by the community app,
+    shown by the logged-in page cache (lms/user_page_cache.py), never by the
+    anonymous one, so a question asked does not renew every visitor's page."""
+    return f"course-talk:{slug}"
+
+
+def course_own_page_versions(*, slug: str, **kwargs) -> list[str]:
+    """What a course page, or one of its lesson pages, shows to someone logged in
+    (user_page_cached's `versions`; their own rows are their own version)."""
+    return [course_version_name(slug), course_talk_version_name(slug)]
+
+
 def catalogue_page_versions(**kwargs) -> list[str]:
     return [CATALOGUE]
 

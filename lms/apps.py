@@ -24,6 +24,9 @@ class LmsConfig(AppConfig):
         from lms import page_cache
 
         page_cache.connect()  # the anonymous page cache: people's names, and a new site after `migrate`
+        from lms import user_page_cache
+
+        user_page_cache.connect()  # the logged-in page cache: every write of a user's own rows
 
 
 def _instructors_group_refresh(sender, using="default", **kwargs) -> None:

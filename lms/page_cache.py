@@ -93,6 +93,11 @@ def version_bump(*names: str) -> None:
         transaction.on_commit(lambda: _bump_now(names))
 
 
+def version_key(name: str) -> str:
+    """Where the value of version `name` is kept in the shared cache."""
+    return _VERSION_PREFIX + name
+
+
 def versions_get(names: Iterable[str]) -> dict[str, str]:
     """The current value of each name (one cache round trip); a missing one gets a new value."""
     keys = [_VERSION_PREFIX + name for name in names]
@@ -114,7 +119,7 @@ def normalised_query(request: HttpRequest) -> str:
     return urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
 
 
-def _entry_key(request: HttpRequest) -> str:
+def entry_key(request: HttpRequest) -> str:
     """Where the page at this address is stored: one entry an address, whatever its
     versions (the entry says which versions it shows)."""
     parts = (
@@ -143,12 +148,12 @@ def _deployment() -> str:
     )
 
 
-def _etag(entry_key: str, values: Iterable[str]) -> str:
+def etag_of(entry_key: str, values: Iterable[str]) -> str:
     digest = hashlib.blake2b("\n".join((entry_key, *values)).encode(), digest_size=16).hexdigest()
     return f'W/"{digest}"'
 
 
-def _last_modified(values: Iterable[str]) -> int:
+def last_modified_of(values: Iterable[str]) -> int:
     moments = [int(value.split("-", 1)[0]) for value in values if value[:1].isdigit()]
     return max(moments, default=time.time_ns()) // 1_000_000_000
 
@@ -180,7 +185,7 @@ def is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _conditional(request: HttpRequest, response: HttpResponse, last_modified: int) -> HttpResponse:
+def conditional(request: HttpRequest, response: HttpResponse, last_modified: int) -> HttpResponse:
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=last_modified, response=response
@@ -203,9 +208,9 @@ def page_cached(versions: VersionNames) -> Callable:
             if not is_anonymous_page_request(request):
                 return view(request, *args, **kwargs)
             current = versions_get(_version_names(versions, kwargs))
-            entry_key = _entry_key(request)
-            etag = _etag(entry_key, current.values())
-            last_modified = _last_modified(current.values())
+            key = entry_key(request)
+            etag = etag_of(key, current.values())
+            last_modified = last_modified_of(current.values())
             if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
                 # The visitor has the page of these versions (the entry left the cache, not them).
                 not_modified = get_conditional_response(request, etag=etag, response=HttpResponse())
@@ -227,8 +232,8 @@ def page_cached(versions: VersionNames) -> Callable:
                 response.content,
                 tuple(response.items()),
             )
-            cache.set(entry_key, entry, PAGE_TIMEOUT)
-            return _conditional(request, response, last_modified)
+            cache.set(key, entry, PAGE_TIMEOUT)
+            return conditional(request, response, last_modified)
 
         wrapper.page_cached = versions  # PageCacheMiddleware finds the view's address and versions
         return wrapper
@@ -258,6 +263,13 @@ def cached_routes() -> list[tuple[re.Pattern, VersionNames]]:
     return routes
 
 
+def _first_match(routes: list[tuple[re.Pattern, VersionNames]], path: str):
+    for route, versions in routes:
+        if match := route.match(path):
+            return match, versions
+    return None
+
+
 class PageCacheMiddleware:
     """Answers a visitor's request for a cached page from the anonymous page cache
     before the URL is even resolved: one cache round trip (the entry and the
@@ -272,29 +284,45 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.routes: list[tuple[re.Pattern, VersionNames]] | None = None  # at the first request
+        self.user_routes: list[tuple[re.Pattern, VersionNames]] = []
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD"):
-            if self.routes is None:
-                self.routes = cached_routes()
-            for route, versions in self.routes:
-                if match := route.match(request.path_info):
-                    response = self.cached(request, _version_names(versions, match.groupdict()))
-                    if response is not None:
-                        return response
-                    break
+            response = self.hit(request)
+            if response is not None:
+                return response
         response = self.get_response(request)
         if "Cache-Control" not in response and self.is_private(request, response):
             patch_cache_control(response, private=True, max_age=0)
         return response
 
+    def hit(self, request: HttpRequest) -> HttpResponse | None:
+        """The cached answer to this request, from the logged-in page cache for a
+        session that names an account (lms/user_page_cache.py), else from this one."""
+        from lms import user_page_cache
+
+        if self.routes is None:
+            self.user_routes = user_page_cache.user_routes()
+            self.routes = cached_routes()
+        own = _first_match(self.user_routes, request.path_info)
+        shared = _first_match(self.routes, request.path_info)
+        if own is None and shared is None:
+            return None  # not a cached page: the session is not even read
+        if user_page_cache.is_logged_in_session(request):
+            if own is None:
+                return None
+            return user_page_cache.user_page_serve(request, own[1], own[0].groupdict())
+        if shared is None:
+            return None
+        return self.cached(request, _version_names(shared[1], shared[0].groupdict()))
+
     def cached(self, request: HttpRequest, names: list[str]) -> HttpResponse | None:
         if not is_anonymous_page_request(request):
             return None
-        entry_key = _entry_key(request)
+        key = entry_key(request)
         version_keys = [_VERSION_PREFIX + name for name in names]
-        found = cache.get_many([entry_key, *version_keys])
-        entry = found.get(entry_key)
+        found = cache.get_many([key, *version_keys])
+        entry = found.get(key)
         if entry is None:
             return None
         stored_keys, versions, last_modified, content, headers = entry
@@ -305,7 +333,7 @@ class PageCacheMiddleware:
         response = HttpResponse(content)
         for header, value in headers:
             response[header] = value
-        return _conditional(request, response, last_modified)
+        return conditional(request, response, last_modified)
 
     def is_private(self, request: HttpRequest, response: HttpResponse) -> bool:
         return bool(

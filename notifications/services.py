@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lms.inserts import insert_unless_exists
 from lms.jobs import job_enqueue
+from lms.user_page_cache import user_pages_bump
 from notifications.models import (
     EMAIL_CATEGORY_OF,
     EmailCategory,
@@ -58,6 +59,7 @@ def notify(
     if not rows:
         return
     Notification.objects.bulk_create(rows, ignore_conflicts=kind in Notification.ONCE_PER_COURSE)
+    user_pages_bump(user_ids)  # the unread count in their pages' header (bulk_create sends no signal)
     category = EMAIL_CATEGORY_OF.get(kind)
     if category is None:
         return
@@ -131,4 +133,7 @@ def notifications_mark_read(*, user: User, notification_id: int | None = None) -
     unread = Notification.objects.filter(user=user, read=False)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
-    return unread.update(read=True)
+    changed = unread.update(read=True)
+    if changed:
+        user_pages_bump([user.pk])
+    return changed

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from courses.models import Choice, Lesson, Question, Quiz
 from learning.models import QuizAttempt
-from learning.services.quizzes import attempt_is_late
+from learning.services.quizzes import TIME_LIMIT_GRACE, attempt_deadline, attempt_is_late
+from lms.user_page_cache import page_changes_at
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,6 +60,9 @@ def quiz_summary_get(*, user: User | AnonymousUser, lesson: Lesson) -> QuizSumma
         # Its time is up: resuming could only end in a failed attempt. It still
         # counts as used; starting again closes it as failed.
         open_attempt = None
+    elif open_attempt is not None and quiz.time_limit_minutes:
+        # The page offers resuming until then: a cached copy must not outlive it.
+        page_changes_at(attempt_deadline(attempt=open_attempt, quiz=quiz) + TIME_LIMIT_GRACE)
     return QuizSummary(
         quiz=quiz,
         attempts_used=len(attempts),

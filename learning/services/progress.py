@@ -47,6 +47,7 @@ from learning.selectors.percentages import (
     percent_expression,
     stale_enrollments,
 )
+from lms.user_page_cache import user_pages_bump
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -128,6 +129,7 @@ def _completions_record(*, enrollments: QuerySet[Enrollment]) -> None:
         return
     now = timezone.now()
     Enrollment.objects.filter(pk__in=[e.pk for e in reached]).update(completed_at=now)
+    user_pages_bump(e.user_id for e in reached)  # their certificate (no signal from these writes)
     course = reached[0].course
     Certificate.objects.bulk_create(
         [

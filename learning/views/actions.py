@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses import policies
 from courses.models import Lesson
+from courses.page_versions import course_own_page_versions
 from courses.quizzes import InvalidAnswer
 from enrollments.policies import courses_visible_to
 from learning.forms import SubmissionForm
@@ -38,6 +39,7 @@ from learning.services.quizzes import (
     quiz_attempt_submit,
 )
 from learning.views.pages import lesson_page_render, lesson_refusal
+from lms.user_page_cache import user_page_cached
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +125,7 @@ def _attempt_or_404(request, slug: str, lesson_id: int, attempt_id: int) -> Quiz
     return attempt
 
 
+@user_page_cached(course_own_page_versions)  # answers and submitting are the student's own writes
 @never_cache
 @require_safe
 def quiz_attempt(request, slug: str, lesson_id: int, attempt_id: int):

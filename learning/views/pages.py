@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from courses.models import Lesson
-from courses.page_versions import course_page_versions
+from courses.page_versions import catalogue_page_versions, course_own_page_versions, course_page_versions
 from enrollments.policies import LessonAccess, lesson_access
 from enrollments.selectors import viewer_enrollment
 from learning.forms import SubmissionForm
@@ -16,10 +16,12 @@ from learning.selectors.certificates import certificate_get
 from learning.selectors.pages import LessonPage, course_completion_get, course_page_get, lesson_page_get
 from learning.selectors.progress import dashboard_enrollments
 from lms.page_cache import page_cached
+from lms.user_page_cache import user_page_cached
 
 
 @require_safe
 @page_cached(course_page_versions)
+@user_page_cached(course_own_page_versions)
 def course_detail(request, slug: str):
     page = course_page_get(slug=slug, viewer=request.user)
     if page is None:
@@ -67,6 +69,7 @@ def lesson_refusal(request, lesson: Lesson) -> HttpResponse | None:
 
 @require_safe
 @page_cached(course_page_versions)
+@user_page_cached(course_own_page_versions)
 def lesson_detail(request, slug: str, lesson_id: int):
     page = lesson_page_get(slug=slug, lesson_id=lesson_id, viewer=request.user)
     refusal = _refusal(request, page)
@@ -111,6 +114,7 @@ def course_completed(request, slug: str):
 
 @require_safe
 @login_required
+@user_page_cached(catalogue_page_versions)  # every course's card, and their own enrollments
 def dashboard(request):
     enrollments = dashboard_enrollments(user=request.user)
     return render(request, "learning/dashboard.html", {"enrollments": enrollments})

@@ -14,6 +14,7 @@ from learning.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from tests.courses.test_archive import Classroom
 from tests.factories import UserFactory
 from tests.learning.test_course_page import ENROLLED_WARM
+from tests.own_pages import own_pages_renewed
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,7 @@ def test_the_course_page_with_archived_work_runs_a_constant_number_of_queries(
     lessons_delete_or_archive(lessons=Lesson.objects.filter(pk__in=[room.text.pk, room.quiz_lesson.pk]))
     client.force_login(room.alice.user)
     client.get(room.course.get_absolute_url())  # the curriculum is cached
+    own_pages_renewed(room.alice.user)
 
     with django_assert_num_queries(ENROLLED_WARM + ARCHIVED_WORK_QUERIES):
         response = client.get(room.course.get_absolute_url())

@@ -32,6 +32,7 @@ from tests.factories import (
 from tests.learning.factories import QuizFactory, SubmissionFactory, question_with_choices
 from tests.learning.test_course_page import ENROLLED_WARM
 from tests.learning.test_lesson_access import LESSON_PAGE_WARM
+from tests.own_pages import own_pages_renewed
 
 pytestmark = pytest.mark.django_db
 
@@ -444,8 +445,10 @@ def _every_module_scheduled(course) -> None:
 def test_drip_adds_no_query_to_the_course_page(client, django_assert_num_queries):
     course = course_with_curriculum(modules=15, lessons_per_module=4)
     _every_module_scheduled(course)
-    client.force_login(enroll(course, days_ago=1).user)
+    student = enroll(course, days_ago=1).user
+    client.force_login(student)
     client.get(course.get_absolute_url())  # loads the curriculum into the cache
+    own_pages_renewed(student)
     with django_assert_num_queries(ENROLLED_WARM):
         html = client.get(course.get_absolute_url()).content.decode()
     assert html.count('data-testid="module-opens"') == 14
@@ -454,9 +457,11 @@ def test_drip_adds_no_query_to_the_course_page(client, django_assert_num_queries
 def test_drip_adds_no_query_to_the_lesson_page(client, django_assert_num_queries):
     course = course_with_curriculum(modules=15, lessons_per_module=4)
     _every_module_scheduled(course)
-    client.force_login(enroll(course, days_ago=1).user)
+    student = enroll(course, days_ago=1).user
+    client.force_login(student)
     first = lesson_named(course, "Lesson 1.2")
     client.get(url("courses:lesson", first))
+    own_pages_renewed(student)
     with django_assert_num_queries(LESSON_PAGE_WARM):
         response = client.get(url("courses:lesson", first))
     assert response.content.decode().count('data-testid="module-opens"') == 14

@@ -12,6 +12,7 @@ from community.discussions.models import Question, Reply
 from notifications.models import Notification
 from tests.community.discussions.conftest import enrolled, question_url, questions_url, reply_to
 from tests.factories import UserFactory, course_with_curriculum
+from tests.own_pages import own_pages_renewed
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,7 @@ def test_the_lesson_page_section_is_one_query(
     questions_on(lesson, count, authors)
     client.force_login(authors[0])
     client.get(lesson.get_absolute_url())  # the curriculum is cached from the second view on
+    own_pages_renewed(authors[0])
     # The lesson page's own (tests/learning/test_lesson_access.py LESSON_PAGE_WARM: session, user,
     # lesson with module, course and instructor, enrollment with the completed lessons,
     # curriculum version, badge) and the section's newest three questions.
