@@ -13,9 +13,11 @@ from community import selectors
 from community.forms import AnswerForm, ReviewForm
 from community.policies import review_refusal, reviews_answerable_by
 from community.services import ReviewNotAllowed, review_answer, review_delete, review_save
+from courses.page_versions import course_page_versions
 from courses.policies import can_edit_course
 from enrollments.selectors import course_get_visible, viewer_enrollment
 from learning.selectors.percentages import progress_current_annotation, progress_current_apply
+from lms.page_cache import page_cached
 
 REVIEWS_PAGE_SIZE = 10
 
@@ -58,6 +60,7 @@ def _reviews_page(request, course, *, status: int = 200, review_form=None, answe
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@page_cached(course_page_versions)  # a visitor's GET: its reviews bump the course's version
 def reviews(request, slug: str):
     course = _course_or_404(request, slug)
     if request.method != "POST":

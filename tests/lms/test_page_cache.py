@@ -303,6 +303,36 @@ def test_a_new_review_shows_at_once(client, course):
     assert "Crisp and useful" in client.get(detail(course)).content.decode()
 
 
+def test_the_reviews_page_is_served_from_the_cache_and_shows_a_new_review_at_once(
+    client, course, django_assert_num_queries
+):
+    url = reverse("community:reviews", kwargs={"slug": course.slug})
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
+    sorted_url = f"{url}?sort=lowest&page=1"
+    client.get(sorted_url)
+
+    def review():
+        enrollment = EnrollmentFactory(course=course)
+        Review.objects.create(user=enrollment.user, course=course, rating=2, body="Too crisp for me")
+        course_rating_refresh(course_id=course.pk)
+
+    assert _changes(client, [url, sorted_url], review) == [url, sorted_url]
+    assert "Too crisp for me" in client.get(sorted_url).content.decode()
+
+
+def test_a_students_reviews_page_never_reaches_a_visitor(client, course):
+    url = reverse("community:reviews", kwargs={"slug": course.slug})
+    student = UserFactory(first_name="Zebedee")
+    EnrollmentFactory(user=student, course=course)
+    client.force_login(student)
+    client.get(url)
+    client.logout()
+    html = client.get(url).content.decode()
+    assert "Zebedee" not in html and "csrfmiddlewaretoken" not in html and "Log out" not in html
+
+
 def test_a_new_student_changes_the_student_count(client, course):
     client.get(detail(course))
     assert _changes(client, [CATALOGUE, detail(course)], lambda: EnrollmentFactory(course=course)) == [
