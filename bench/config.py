@@ -38,3 +38,7 @@ DASHBOARD_RATIO = 0.15  # My learning
 
 def say(message: str) -> None:
     print(message, flush=True)
+
+
+# What wrk asks for, as Chromium does: the pages the server keeps compressed come compressed.
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"

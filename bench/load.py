@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from .config import (
+    ACCEPT_ENCODING,
     CEILING_DURATION,
     CONNECTIONS,
     DURATION,
@@ -62,6 +63,8 @@ def wrk_url(
     """Drive `url` with wrk for `duration` seconds; the summary bench/report.lua prints."""
     command = [wrk_path, "--threads", str(THREADS), "--connections", str(CONNECTIONS), "--duration",
                f"{duration}s", "--timeout", f"{timeout_s:.0f}s", "--script", str(LUA_SCRIPT)]  # fmt: skip
+    # As a browser asks: pages the server keeps compressed come compressed.
+    command += ["--header", f"Accept-Encoding: {ACCEPT_ENCODING}"]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
     command.append(url)

@@ -15,6 +15,7 @@ import django
 from django.conf import settings
 
 from .config import (
+    ACCEPT_ENCODING,
     CEILING_DURATION,
     CONNECTIONS,
     DURATION,
@@ -152,7 +153,8 @@ def report_write(
         f"Django {django.get_version()}, Python {platform.python_version()}",
         f"- Cache and sessions: `{settings.CACHES['default'].get('LOCATION', '')}` "
         f"({settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}), sessions `{settings.SESSION_ENGINE}`",
-        f"- Load: wrk over loopback, {CONNECTIONS} connections, {THREADS} threads, {DURATION} s per page "
+        f"- Load: wrk over loopback, {CONNECTIONS} connections, {THREADS} threads, {DURATION} s per page, "
+        f"`Accept-Encoding: {ACCEPT_ENCODING}` as a browser sends (cached anonymous pages go gzipped) "
         f"after {WARMUP} s of warm-up, each run on a drained server; timeout {WRK_TIMEOUT_S} s, or twice "
         f"{CONNECTIONS // WORKERS} one-request times for a page that takes longer",
         f"- Ceiling: /healthz for {CEILING_DURATION} s before the first page, between pages and after the "

@@ -87,6 +87,21 @@ def test_a_page_seen_before_is_served_whole_without_a_query(client, course, djan
         assert "Cookie" in again["Vary"]
 
 
+def test_a_cached_page_goes_compressed_to_a_client_that_accepts_gzip(client, course):
+    import gzip
+
+    for url in _pages(course):
+        plain = client.get(url)
+        assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+        for _ in range(2):  # as it is stored, then from the cache
+            packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+            assert packed["Content-Encoding"] == "gzip"
+            assert gzip.decompress(packed.content) == plain.content
+            assert len(packed.content) < len(plain.content) / 2
+            assert "Accept-Encoding" in packed["Vary"] and packed["ETag"] == plain["ETag"]
+        assert "Content-Encoding" not in client.get(url)  # and plain again to one that does not
+
+
 def test_an_anonymous_page_has_no_csrf_token_and_sets_no_cookie(client, course):
     for url in _pages(course):
         response = client.get(url)
