@@ -12,14 +12,14 @@ from django.db.models import Exists, Expression, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from courses.catalogue import card_stat_annotations, card_stat_names
+from courses.catalogue import card_stat_names
 from courses.curriculum import curriculum_get
 from courses.models import Lesson
 from enrollments.models import Enrollment
 from enrollments.policies import module_closed_until
 from enrollments.selectors import viewer_enrollment
 from learning.models import LessonProgress
-from learning.selectors.certificates import certificate_code_expression
+from learning.selectors.cards import enrollment_cards
 from learning.selectors.percentages import progress_current_annotation, progress_current_apply
 from lms.sql import precompiled
 
@@ -46,7 +46,10 @@ def continue_lesson_id_expression() -> Expression:
     """Where "Continue" leads, for the enrollment row the expression is
     annotated on: the first lesson of its course the student has not completed,
     in curriculum order; the first lesson when every one is done; None for a
-    course without lessons. Compiled once per process (lms/sql.py)."""
+    course without lessons. Compiled once per process (lms/sql.py). My learning
+    applies the same rule to all its cards at once, in one grouped join
+    (learning/selectors/cards.py; tests/learning/test_dashboard_cards.py checks
+    they agree)."""
     return precompiled(Enrollment, _continue_lesson_id)
 
 
@@ -124,19 +127,9 @@ def next_step_get(*, user: User, lesson: Lesson) -> NextStep:
 def dashboard_enrollments(*, user: User) -> list[Enrollment]:
     """My learning (the backlog's getUserEnrollments): active enrollments, newest
     first, each with its course's card figures, `continue_lesson_id` and
-    `certificate_code`. One query, whatever the number of enrollments."""
-    enrollments = list(
-        Enrollment.objects.active()
-        .filter(user=user)
-        .select_related("course__instructor")
-        .annotate(
-            continue_lesson_id=continue_lesson_id_expression(),
-            certificate_code=certificate_code_expression(),
-            **progress_current_annotation(),
-            **card_stat_annotations(Enrollment, "course"),
-        )
-        .order_by("-enrolled_at", "-pk")
-    )
+    `certificate_code`. One query, whatever the number of enrollments, with no
+    subquery per card over lessons or progress (learning/selectors/cards.py)."""
+    enrollments = enrollment_cards(user=user)
     progress_current_apply(enrollments)
     for enrollment in enrollments:
         # The course card template reads its figures from the course.

@@ -40,7 +40,8 @@ def test_empty_dashboard_points_to_the_catalogue(client, student):
     assert "not enrolled in any course yet" in html
 
 
-# session, user, enrollments with courses/instructors/statistics/continue link, unread badge.
+# Session, user, the cards (one query: enrollments with their courses, instructors, figures,
+# continue link, certificate and current percentage; learning/selectors/cards.py), unread badge.
 DASHBOARD_QUERIES = 4
 
 
