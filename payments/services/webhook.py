@@ -55,7 +55,8 @@ class _Handled:
 
 
 def _on_session_paid(data: Mapping[str, Any], seen: datetime) -> _Handled:
-    result = purchase_fulfil_in_transaction(session=data)  # inside the event's transaction
+    # Inside the event's transaction; lean: the event stores only the purchase's id.
+    result = purchase_fulfil_in_transaction(session=data, lean=True)
     if result.outcome == FulfilOutcome.MISMATCH:
         return _Handled(WebhookEvent.Status.REJECTED, result.purchase, f"Mismatch: {result.detail}")
     if result.outcome == FulfilOutcome.CLOSED:
@@ -142,32 +143,45 @@ def _webhook_event_mark(*, stripe_event_id: str, status: str, error: str, done: 
     )
 
 
-def webhook_event_process(*, stripe_event_id: str) -> WebhookOutcome:
+def webhook_event_process(
+    *, stripe_event_id: str, payload: Mapping[str, Any] | None = None
+) -> WebhookOutcome:
     """Do an event's work and mark it processed in the same transaction.
 
     Redeliveries of the same event (even at the same moment) wait on the event
     row's lock and then find it done. A transient fault (TRANSIENT: the database
     down, a lock timeout, an event that came too early) rolls everything back and
     leaves the event unprocessed (RETRY); anything else can never succeed: it is
-    rolled back too, recorded on the event as failed for good, and not retried."""
+    rolled back too, recorded on the event as failed for good, and not retried.
+    `payload`: the event exactly as this request has just stored it (not read
+    back); None reads the stored copy."""
     try:
         with transaction.atomic():
             _lock_timeout_set()
-            event = WebhookEvent.objects.select_for_update().get(stripe_event_id=stripe_event_id)
-            if event.is_done:
+            # The columns the work needs, as values: no model to build for the lock.
+            columns = ("pk", "type", "status", "attempts") + (("payload",) if payload is None else ())
+            event = (
+                WebhookEvent.objects.select_for_update()
+                .filter(stripe_event_id=stripe_event_id)
+                .values(*columns)
+                .get()
+            )
+            if event["status"] in WebhookEvent.DONE:
                 return WebhookOutcome.DUPLICATE
-            handler = EVENT_HANDLERS.get(event.type)
+            payload = event["payload"] if payload is None else payload
+            handler = EVENT_HANDLERS.get(event["type"])
             if handler is None:
                 handled = _Handled(WebhookEvent.Status.IGNORED, note="event type not handled")
             else:
-                seen = read.timestamp(event.payload, what=f"Event {stripe_event_id}", required=True)
-                handled = handler(event.payload["data"]["object"], seen)
-            event.status = handled.status
-            event.error = handled.note if handled.status == WebhookEvent.Status.REJECTED else ""
-            event.purchase = handled.purchase
-            event.attempts += 1
-            event.processed_at = timezone.now()
-            event.save(update_fields=["status", "error", "purchase", "attempts", "processed_at"])
+                seen = read.timestamp(payload, what=f"Event {stripe_event_id}", required=True)
+                handled = handler(payload["data"]["object"], seen)
+            WebhookEvent.objects.filter(pk=event["pk"]).update(
+                status=handled.status,
+                error=handled.note if handled.status == WebhookEvent.Status.REJECTED else "",
+                purchase=handled.purchase,
+                attempts=event["attempts"] + 1,
+                processed_at=timezone.now(),
+            )
             return WebhookOutcome.DONE
     except PermanentEventError as exc:
         logger.error("Stripe event %s rejected: %s", stripe_event_id, exc)
@@ -207,8 +221,8 @@ def webhook_receive(*, event: Mapping[str, Any], rejected: str = "") -> WebhookO
         logger.error("Stripe event %s rejected: %s", event["id"], rejected)
         return WebhookOutcome.DONE
     # A redelivery goes on too: it waits on the event's lock and finds it done,
-    # or does the work a failed delivery left undone.
-    return webhook_event_process(stripe_event_id=event["id"])
+    # or does the work a failed delivery left undone (from the stored copy).
+    return webhook_event_process(stripe_event_id=event["id"], payload=event if stored else None)
 
 
 def _lock_timeout_set() -> None:
