@@ -12,11 +12,11 @@ from typing import Any
 from django.db.models import Case, Expression, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from community.announcements.selectors import announcements_newest
 from community.forms import ReviewForm
+from community.fragments import course_fragments_get
 from community.models import CourseRating
 from community.policies import review_refusal
-from community.selectors import course_reviews_get, viewer_review
+from community.selectors import viewer_review
 from courses.catalogue import catalogue_filter_register, catalogue_sort_register, course_figure_register
 from courses.instructors import instructor_figure_register
 from courses.models import Course
@@ -61,12 +61,19 @@ def instructor_rating_context(context: Mapping[str, Any]) -> dict[str, Any] | No
     return {"rating_average": average, "rating_count": count}
 
 
+def _shows_announcements(page: Any) -> bool:
+    """The course's students and its authors read its announcements; nobody else."""
+    return page.is_enrolled or page.can_edit
+
+
 def course_announcements_context(context: Mapping[str, Any]) -> dict[str, Any] | None:
-    """For the course's students and its authors only (one query); nothing for anyone else."""
+    """The shared list (community/fragments.py: no query when cached), for the
+    course's students and its authors only; nothing for anyone else."""
     page = context["page"]  # learning.selectors.pages.CoursePage
-    if not (page.is_enrolled or page.can_edit):
+    if not _shows_announcements(page):
         return None
-    return {"announcements": announcements_newest(course=page.course), "can_announce": page.can_edit}
+    fragments = course_fragments_get(course=page.course, request=context.get("request"), announcements=True)
+    return {"announcements_html": fragments.announcements, "can_announce": page.can_edit}
 
 
 def completed_review_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,12 +90,23 @@ def completed_review_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def course_reviews_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The shared part (the figures, the newest reviews: community/fragments.py,
+    no query when cached) and the viewer's own: their review (one query for
+    the logged-in) and the form to write or change it."""
     page = context["page"]  # learning.selectors.pages.CoursePage
-    reviews = course_reviews_get(
-        course=page.course, viewer=context["user"], enrollment=page.enrollment, can_answer=page.can_edit
+    user = context["user"]
+    fragments = course_fragments_get(
+        course=page.course, request=context.get("request"), announcements=_shows_announcements(page)
     )
-    initial = {"rating": reviews.own.rating, "body": reviews.own.body} if reviews.own else None
-    return {"reviews": reviews, "review_form": ReviewForm(initial=initial)}
+    own = viewer_review(user=user, course=page.course)
+    initial = {"rating": own.rating, "body": own.body} if own else None
+    return {
+        "shared": fragments.reviews,
+        "own": own,
+        "refusal": review_refusal(user=user, course=page.course, enrollment=page.enrollment),
+        "can_answer": page.can_edit,
+        "review_form": ReviewForm(initial=initial),
+    }
 
 
 course_figure_register("rating_average", _rating_figure("average", None))

@@ -3,13 +3,11 @@ queries, whatever the number of reviews."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from community.models import CourseRating, Review
-from community.policies import review_refusal
 from enrollments.models import Enrollment
 
 if TYPE_CHECKING:
@@ -64,33 +62,3 @@ def viewer_review(*, user: User | AnonymousUser, course: Course) -> Review | Non
     if not user.is_authenticated:
         return None
     return Review.objects.filter(user=user, course=course).first()
-
-
-@dataclass(frozen=True)
-class CourseReviews:
-    """The reviews part of a course page (or of its reviews page)."""
-
-    rating: CourseRating
-    reviews: list[Review]
-    own: Review | None  # the viewer's review, counted or not (hidden by staff, access ended)
-    refusal: str | None  # why the viewer may not write or change a review; None when they may
-    can_answer: bool  # the viewer teaches the course
-
-
-def course_reviews_get(
-    *,
-    course: Course,
-    viewer: User | AnonymousUser,
-    enrollment: Enrollment | None,
-    can_answer: bool,
-) -> CourseReviews:
-    """The figures, the newest reviews and the viewer's own: two queries (one
-    for the anonymous). `course` comes with its figures annotated
-    (`course_rating_of`); `enrollment` is the viewer's, already read by the page."""
-    return CourseReviews(
-        rating=course_rating_of(course),
-        reviews=list(reviews_for_course(course=course)[:COURSE_PAGE_REVIEWS]),
-        own=viewer_review(user=viewer, course=course),
-        refusal=review_refusal(user=viewer, course=course, enrollment=enrollment),
-        can_answer=can_answer,
-    )

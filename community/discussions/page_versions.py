@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from community.announcements.models import Announcement
 from community.discussions.models import Question, Reply
 from courses.models import Course
-from courses.page_versions import course_talk_version_name
+from courses.page_versions import course_slug_of, course_talk_version_name
 from lms.page_cache import version_bump
 
 
@@ -28,8 +28,15 @@ def _reply_written(sender, instance: Reply, raw: bool = False, **kwargs) -> None
         _talk_bump(modules__lessons__questions=instance.question_id)
 
 
-def _announcement_written(sender, instance: Announcement, raw: bool = False, **kwargs) -> None:
-    if not raw:
+def _announcement_written(
+    sender, instance: Announcement, raw: bool = False, update_fields=None, **kwargs
+) -> None:
+    if raw or (update_fields is not None and set(update_fields) <= {"recipients"}):
+        return  # how many it was sent to is on no student's page
+    slug = course_slug_of(instance, "course")
+    if slug:
+        version_bump(course_talk_version_name(slug))
+    else:
         _talk_bump(pk=instance.course_id)
 
 

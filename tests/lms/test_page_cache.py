@@ -400,6 +400,26 @@ def test_a_bump_inside_a_transaction_bumps_again_on_commit(
     assert len({before, during, after}) == 3
 
 
+def test_a_transactions_bumps_are_bumped_again_once_on_commit_even_after_a_rolled_back_savepoint(
+    client, course, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    other = course_with_curriculum(modules=1, lessons_per_module=1, price=Decimal("0"))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                version_bump(f"course:{other.slug}")  # its callback goes with the savepoint
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        version_bump(f"course:{course.slug}")
+        version_bump(f"course:{course.slug}", "catalogue")
+        during = client.get(detail(course))["ETag"]
+    assert len(callbacks) == 1  # one write at commit for every name bumped at that level
+    assert client.get(detail(course))["ETag"] != during
+
+
 # --- conditional requests -------------------------------------------------------------
 
 
