@@ -281,5 +281,4 @@ def chart_get(*, course: Course, name: str, now: datetime) -> list[ChartData]:
         months = course_revenue_by_month(course=course, months=months_back(now=now, count=REVENUE_MONTHS))
         return [revenue_chart(currency, rows) for currency, rows in months.items()]
     students = student_figures(course=course)
-    steps, _as_of = lesson_funnel(course=course, active=students.active, now=now)
-    return [funnel_chart(steps)]
+    return [funnel_chart(lesson_funnel(course=course, active=students.active, now=now).steps)]

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Max, OrderBy, Q, QuerySet
+from django.db.models import Expression, F, Max, OrderBy, Q, QuerySet
 
 from courses.models import Lesson
 from enrollments.models import Enrollment
 from learning.models import QuizAttempt
-from learning.selectors.percentages import progress_current_annotation, progress_current_apply
+from learning.selectors.percentages import CURRENT, progress_current_annotation, progress_current_apply
 
 if TYPE_CHECKING:
     from courses.models import Course, Quiz
@@ -72,9 +72,28 @@ class StudentRow:
     certificate: Certificate | None
     best_scores: tuple[int | None, ...]  # one per quiz of the course, in curriculum order
 
+    @property
+    def score_cells(self) -> tuple[str, ...]:
+        """The best scores as the table shows them ("80%", "—" for none): one
+        plain value per cell, where a test in the template would be one more
+        node to render (25 students x 50 quizzes on the bench's big course)."""
+        return tuple("—" if score is None else f"{score}%" for score in self.best_scores)
+
 
 def _ordering(sort: str) -> tuple[str | OrderBy, ...]:
     return (STUDENT_SORTS.get(sort) or STUDENT_SORTS[DEFAULT_STUDENT_SORT]).ordering
+
+
+def _progress_to_sort_by(*, course: Course) -> dict[str, Expression]:
+    """The current percentage to sort the course's students by: the stored one
+    while none is of an older curriculum than the course's (one small query
+    tells), else the rule (`progress_current_annotation`). PostgreSQL costs the
+    rule's subqueries for every row even while none runs: sorting 5,000
+    students by it set off JIT compilation, 0.7 s for a 2 ms sort."""
+    stale = Enrollment.objects.filter(course=course, progress_revision__lt=course.curriculum_revision)
+    if stale.exists():
+        return progress_current_annotation(course=course)
+    return {CURRENT: F("progress_percent")}
 
 
 def student_ids(*, course: Course, query: str = "", sort: str = DEFAULT_STUDENT_SORT) -> QuerySet[Enrollment]:
@@ -87,7 +106,7 @@ def student_ids(*, course: Course, query: str = "", sort: str = DEFAULT_STUDENT_
     (so "ada lovelace" finds Ada Lovelace); an unknown sort is the default."""
     enrollments = Enrollment.objects.filter(course=course)
     if sort.lstrip("-") == "progress":
-        enrollments = enrollments.annotate(**progress_current_annotation(course=course))
+        enrollments = enrollments.annotate(**_progress_to_sort_by(course=course))
     for term in query.split()[:MAX_SEARCH_TERMS]:
         enrollments = enrollments.filter(
             Q(user__email__icontains=term)

@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from community.discussions.services import answer_accept, post_hide, question_post, reply_post
 from community.models import Review
+from community.services import review_hide, review_save
+from enrollments.models import Enrollment
+from enrollments.services import enrollment_revoke
 from learning.models import Submission
 from tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, LessonFactory, UserFactory
 from tests.learning.factories import SubmissionFactory
@@ -231,9 +234,9 @@ def test_logging_in_on_the_way_to_a_page_goes_back_to_it(client, instructor):
 
 
 # session, user, the courses, their students, their revenue, then for the
-# submissions, the unanswered questions and the reviews their first few and
-# their total, the unread badge.
-DASHBOARD_QUERIES = 12
+# submissions and the unanswered questions their first few and their total,
+# the newest reviews (their total is the courses' rating counts), the unread badge.
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("students", [3, 300])
@@ -263,3 +266,18 @@ def test_superuser_dashboard_query_count_is_constant(
     with django_assert_num_queries(DASHBOARD_QUERIES + 1):  # the instructors to choose from
         response = client.get(DASHBOARD)
     assert response.context["board"].rows[0].students.active == students
+
+
+def test_the_reviews_total_follows_every_change_at_once(client, instructor, figures):
+    course, students = figures.course, figures.students
+    client.force_login(instructor)
+    assert client.get(DASHBOARD).context["board"].reviews.total == 3
+
+    review_save(user=students[4], course=course, rating=2, body="Too fast for me.")
+    assert client.get(DASHBOARD).context["board"].reviews.total == 4
+    review_hide(review=Review.objects.get(user=students[1], course=course), by=instructor, reason="Spam")
+    assert client.get(DASHBOARD).context["board"].reviews.total == 3
+    enrollment_revoke(enrollment=Enrollment.objects.get(user=students[2], course=course))
+    board = client.get(DASHBOARD).context["board"]
+    assert board.reviews.total == 2  # s3's and s4's
+    assert sorted(r.user_id for r in board.reviews.items) == sorted([students[3].pk, students[4].pk])

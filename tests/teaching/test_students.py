@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
+from courses.models import Course
 from enrollments.models import Enrollment
 from learning.models import Certificate, QuizAttempt
 from lms.models import User
@@ -395,3 +397,38 @@ def test_the_page_runs_a_constant_number_of_queries(
     numbers = [int(row.enrollment.user.last_name.split()[-1]) for row in response.context["rows"]]
     assert numbers == list(range(count - 1, max(count - 26, -1), -1))  # the most recently active
     assert [row.certificate is not None for row in response.context["rows"]] == [n % 3 == 0 for n in numbers]
+
+
+def test_a_new_student_and_a_new_score_show_at_once(client, instructor, course):
+    check, _final = course.quizzes
+    enroll(course, "First", "Student", enrolled_at=T0)
+    client.force_login(instructor)
+    assert names_on(client.get(url(course))) == ["First Student"]
+
+    newcomer = enroll(course, "New", "Comer", enrolled_at=T0 + timedelta(days=1))
+    attempt(newcomer, check, 75, number=1)
+    Enrollment.objects.filter(pk=newcomer.pk).update(last_activity_at=T0 + timedelta(days=2))
+
+    response = client.get(url(course))
+    assert names_on(response) == ["New Comer", "First Student"]  # the most recent activity first
+    assert table_of(response).rows[0][5:7] == ["75%", "—"]
+
+
+def test_sorting_by_progress_uses_the_current_percentages(
+    client, django_assert_num_queries, instructor, course
+):
+    fresh = enroll(course, "Fresh", "Figures", progress_percent=50)
+    stale = enroll(course, "Stale", "Figures", progress_percent=90)
+    client.force_login(instructor)
+    with django_assert_num_queries(STUDENTS_PAGE_QUERIES + 1):  # is any stored percentage stale?
+        assert names_on(client.get(url(course, sort="-progress"))) == ["Stale Figures", "Fresh Figures"]
+
+    # The curriculum changed since the 90 % was stored: it is counted again (nothing of
+    # the three lessons completed, 0 %); the 50 % is stored for the new curriculum.
+    Course.objects.filter(pk=course.pk).update(curriculum_revision=F("curriculum_revision") + 1)
+    Enrollment.objects.filter(pk=fresh.pk).update(progress_revision=F("progress_revision") + 1)
+    response = client.get(url(course, sort="-progress"))
+
+    assert names_on(response) == ["Fresh Figures", "Stale Figures"]
+    assert [row.enrollment.progress_percent for row in response.context["rows"]] == [50, 0]
+    assert Enrollment.objects.get(pk=stale.pk).progress_percent == 90  # as stored, until its job runs
