@@ -24,7 +24,7 @@ message pending; it stores only a 200 answer without cookies that did not use
 the CSRF token (and has none in it). Every answer it gives carries a weak ETag
 (from the key) and Last-Modified (the latest bump), answers If-None-Match and
 If-Modified-Since with 304, and says `public, max-age=0, s-maxage=…`: a CDN or
-nginx may hold it briefly, a browser revalidates. `PageCacheMiddleware` serves
+nginx may hold it briefly, a browser revalidates. `PageCacheMiddleware` (lms/page_cache_middleware.py) serves
 the hits, before the URL is resolved, and marks every answer to a logged-in user,
 and every answer that used the CSRF token, showed a message or sets a cookie,
 `private`."""
@@ -47,9 +47,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLResolver, get_resolver
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -246,7 +245,7 @@ def page_cached(versions: VersionNames) -> Callable:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_anonymous_page_request(request):
                 return view(request, *args, **kwargs)
-            current = versions_get(_version_names(versions, kwargs))
+            current = versions_get(page_version_names(versions, kwargs))
             key = entry_key(request)
             etag = etag_of(key, current.values())
             last_modified = last_modified_of(current.values())
@@ -280,114 +279,17 @@ def page_cached(versions: VersionNames) -> Callable:
     return decorator
 
 
-def _version_names(versions: VersionNames, kwargs: dict[str, Any]) -> list[str]:
+def page_version_names(versions: VersionNames, kwargs: dict[str, Any]) -> list[str]:
     return [SITE, PEOPLE, *versions(**kwargs)]
 
 
-def cached_routes() -> list[tuple[re.Pattern, VersionNames]]:
-    """The addresses of the views that `page_cached` decorates, from the URL conf,
-    each with the function that names what its page shows: the middleware looks in
-    the cache for those only (not for /healthz, the admin…)."""
-    routes = []
-
-    def walk(resolvers, prefix: str) -> None:
-        for entry in resolvers:
-            regex = entry.pattern.regex.pattern.removeprefix("^")
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, prefix + regex)
-            elif versions := getattr(entry.callback, "page_cached", None):
-                routes.append((re.compile("^/" + prefix + regex), versions))
-
-    walk(get_resolver().url_patterns, "")
-    return routes
-
-
-def _first_match(routes: list[tuple[re.Pattern, VersionNames]], path: str):
-    for route, versions in routes:
-        if match := route.match(path):
-            return match, versions
-    return None
-
-
-class PageCacheMiddleware:
-    """Answers a visitor's request for a cached page from the anonymous page cache
-    before the URL is even resolved: one cache round trip (the entry and the
-    versions of what it shows, named from the address), no SQL. Sets
-    `Cache-Control: private, max-age=0` on every answer that is someone's own: to a
-    logged-in user, or with a CSRF token, a message or a cookie in it, unless the
-    view said otherwise, so that a CDN or proxy never keeps them. Last in
-    MIDDLEWARE: a cached answer goes out through all the others (session's Vary:
-    Cookie, security headers, CSP)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.session_cookie = settings.SESSION_COOKIE_NAME
-        self.routes: list[tuple[re.Pattern, VersionNames]] | None = None  # at the first request
-        self.user_routes: list[tuple[re.Pattern, VersionNames]] = []
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            response = self.hit(request)
-            if response is not None:
-                return response
-        response = self.get_response(request)
-        if "Cache-Control" not in response and self.is_private(request, response):
-            patch_cache_control(response, private=True, max_age=0)
-        return response
-
-    def hit(self, request: HttpRequest) -> HttpResponse | None:
-        """The cached answer to this request, from the logged-in page cache for a
-        session that names an account (lms/user_page_cache.py), else from this one."""
-        from lms import user_page_cache
-
-        if self.routes is None:
-            self.user_routes = user_page_cache.user_routes()
-            self.routes = cached_routes()
-        own = _first_match(self.user_routes, request.path_info)
-        shared = _first_match(self.routes, request.path_info)
-        if own is None and shared is None:
-            return None  # not a cached page: the session is not even read
-        if user_page_cache.is_logged_in_session(request):
-            if own is None:
-                return None
-            return user_page_cache.user_page_serve(request, own[1], own[0].groupdict())
-        if shared is None:
-            return None
-        return self.cached(request, _version_names(shared[1], shared[0].groupdict()))
-
-    def cached(self, request: HttpRequest, names: list[str]) -> HttpResponse | None:
-        if not is_anonymous_page_request(request):
-            return None
-        key = entry_key(request)
-        version_keys = [_VERSION_PREFIX + name for name in names]
-        found = cache.get_many([key, *version_keys])
-        entry = found.get(key)
-        if entry is None:
-            return None
-        stored_keys, versions, last_modified, content, headers = entry
-        if tuple(version_keys) != stored_keys or any(
-            found.get(key) != value for key, value in zip(stored_keys, versions, strict=True)
-        ):
-            return None  # something it shows changed, or a version was lost: render anew
-        if accepts_gzip(request):
-            response = HttpResponse(content)
-            response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(gzip.decompress(content))
-        for header, value in headers:
-            response[header] = value
-        return conditional(request, response, last_modified)
-
-    def is_private(self, request: HttpRequest, response: HttpResponse) -> bool:
-        return bool(
-            response.cookies
-            or request.META.get("CSRF_COOKIE_USED")
-            or getattr(getattr(request, "_messages", None), "used", False)  # messages shown to this visitor
-            or (
-                (self.session_cookie in request.COOKIES or request.session.accessed)
-                and request.user.is_authenticated
-            )
-        )
+def entry_is_current(entry: tuple, version_keys: list[str], found: dict[str, Any]) -> bool:
+    """Was the stored `entry` rendered under the current value of every version it
+    names (`found`: the values just read)? False when one changed or was lost."""
+    stored_keys, values = entry[0], entry[1]
+    return tuple(version_keys) == stored_keys and all(
+        found.get(key) == value for key, value in zip(stored_keys, values, strict=True)
+    )
 
 
 def _user_written(

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Last: serves cached anonymous pages before the URL is resolved; private on whatever is someone's own.
-    "lms.page_cache.PageCacheMiddleware",
+    "lms.page_cache_middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"

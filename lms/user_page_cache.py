@@ -46,7 +46,6 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.urls import URLResolver, get_resolver
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
@@ -105,7 +104,7 @@ def _entry_key(request: HttpRequest, user_id: str, session_hash: str) -> str:
 
 
 def _names(versions: page_cache.VersionNames, user_id: str, kwargs: dict[str, Any]) -> list[str]:
-    return [page_cache.SITE, page_cache.PEOPLE, *versions(**kwargs), user_version_name(user_id)]
+    return [*page_cache.page_version_names(versions, kwargs), user_version_name(user_id)]
 
 
 def _messages_waiting(request: HttpRequest) -> bool:
@@ -187,22 +186,6 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def user_routes() -> list[tuple[re.Pattern, page_cache.VersionNames]]:
-    """The addresses of the views `user_page_cached` decorates, with their versions."""
-    routes = []
-
-    def walk(resolvers, prefix: str) -> None:
-        for entry in resolvers:
-            regex = entry.pattern.regex.pattern.removeprefix("^")
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, prefix + regex)
-            elif versions := getattr(entry.callback, "user_page_cached", None):
-                routes.append((re.compile("^/" + prefix + regex), versions))
-
-    walk(get_resolver().url_patterns, "")
-    return routes
-
-
 def user_page_serve(
     request: HttpRequest, versions: page_cache.VersionNames, kwargs: dict
 ) -> HttpResponse | None:
@@ -216,13 +199,9 @@ def user_page_serve(
     version_keys = [page_cache.version_key(name) for name in _names(versions, user_id, kwargs)]
     found = cache.get_many([entry_key, *version_keys])
     entry = found.get(entry_key)
-    if entry is None:
+    if entry is None or not page_cache.entry_is_current(entry, version_keys, found):
         return None
-    stored_keys, values, last_modified, content, headers, changes_at = entry
-    if tuple(version_keys) != stored_keys or any(
-        found.get(key) != value for key, value in zip(stored_keys, values, strict=True)
-    ):
-        return None
+    _, _, last_modified, content, headers, changes_at = entry
     if changes_at is not None and _now() >= changes_at:
         return None  # the cache's own expiry may be late by a second
     if _PLACEHOLDER in content:

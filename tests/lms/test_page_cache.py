@@ -473,7 +473,7 @@ def test_healthz_is_untouched(client):
 
 
 def test_only_the_cached_pages_addresses_are_looked_up(course):
-    from lms.page_cache import cached_routes
+    from lms.page_cache_middleware import cached_routes
 
     routes = [route for route, versions in cached_routes()]
     for url in ["/", *_pages(course)]:
