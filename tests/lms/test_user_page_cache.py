@@ -9,7 +9,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -21,22 +20,7 @@ from enrollments.services import enrollment_revoke
 from learning.services.progress import lesson_complete
 from notifications.services import notify
 from tests.factories import EnrollmentFactory, UserFactory, course_with_curriculum
-from tests.lms.test_page_cache import REDIS_URL, _redis_or_skip
-
-
-@pytest.fixture(params=["locmem", "redis"], autouse=True)
-def shared_cache(request, settings):
-    if request.param == "redis":
-        import environ
-
-        client = _redis_or_skip()
-        client.flushdb()
-        settings.CACHES = {"default": environ.Env.cache_url_config(REDIS_URL)}
-        yield request.param
-        client.flushdb()
-    else:
-        yield request.param
-    cache.clear()
+from tests.lms.test_page_cache import shared_cache  # noqa: F401 - each test with locmem and with Redis
 
 
 @pytest.fixture
