@@ -281,3 +281,46 @@ def test_the_reviews_total_follows_every_change_at_once(client, instructor, figu
     board = client.get(DASHBOARD).context["board"]
     assert board.reviews.total == 2  # s3's and s4's
     assert sorted(r.user_id for r in board.reviews.items) == sorted([students[3].pk, students[4].pk])
+
+
+def test_a_superuser_sees_every_course_a_page_of_fifty_at_a_time(
+    client, django_assert_num_queries, superuser, taught
+):
+    from community.models import CourseRating
+    from teaching.selectors.dashboard import COURSES_PER_PAGE
+
+    others = [CourseFactory(title=f"Zz course {n:02}") for n in range(COURSES_PER_PAGE)]
+    CourseRating.objects.update_or_create(course=others[-1], defaults={"count": 7})
+    CourseRating.objects.update_or_create(course=taught.course, defaults={"count": 2})
+    client.force_login(superuser)
+
+    # One more query than a single page: the reviews total of every course, not the page's.
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1 + 1):
+        first = client.get(DASHBOARD)
+    board = first.context["board"]
+    assert len(board.rows) == COURSES_PER_PAGE and board.page.has_next and not board.page.has_previous
+    assert board.reviews.total == 9
+    html = first.content.decode()
+    assert 'rel="next"' in html and "page=2" in html and 'rel="prev"' not in html
+
+    second = client.get(DASHBOARD, {"page": 2}).context["board"]
+    listed = [row.course.pk for row in board.rows] + [row.course.pk for row in second.rows]
+    assert sorted(listed) == sorted([taught.course.pk, *(course.pk for course in others)])
+    assert second.page.has_previous and not second.page.has_next and second.reviews.total == 9
+
+    beyond = client.get(DASHBOARD, {"page": 9})
+    assert beyond.status_code == 302 and beyond.url == DASHBOARD
+    assert client.get(DASHBOARD, {"page": "x"}).context["board"].page.number == 1
+
+
+def test_the_pages_keep_the_instructor_chosen(client, superuser, instructor, taught):
+    from teaching.selectors.dashboard import COURSES_PER_PAGE
+
+    for n in range(COURSES_PER_PAGE):
+        CourseFactory(instructor=instructor, title=f"Course {n:02}")
+    CourseFactory(title="Someone else's")
+    client.force_login(superuser)
+    response = client.get(DASHBOARD, {"instructor": instructor.pk})
+    assert f"instructor={instructor.pk}&amp;page=2" in response.content.decode()
+    rest = client.get(DASHBOARD, {"instructor": instructor.pk, "page": 2}).context["board"]
+    assert [row.course.instructor_id for row in rest.rows] == [instructor.pk]
