@@ -135,13 +135,14 @@ def user_page_cached(versions: page_cache.VersionNames) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             who = _session_user(request) if request.method in ("GET", "HEAD") else None
-            if who is None or not request.user.is_authenticated or _messages_waiting(request):
+            if who is None or _messages_waiting(request):
                 return view(request, *args, **kwargs)
             user_id, session_hash = who
-            if str(request.user.pk) != user_id:
-                return view(request, *args, **kwargs)
-            # Read before the view reads anything (see page_cached).
+            # Read before anything is read from the database, the account included
+            # (see page_cached): a write that commits meanwhile bumps them after.
             current = page_cache.versions_get(_names(versions, user_id, kwargs))
+            if not request.user.is_authenticated or str(request.user.pk) != user_id:
+                return view(request, *args, **kwargs)
             entry_key = _entry_key(request, user_id, session_hash)
             token = _changes_at.set(None)
             try:
