@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from .servers import Gunicorn, Nginx
+
 
 def _nginx_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_NGINX") == "1"
@@ -24,3 +26,18 @@ def nginx_binary() -> str:
             pytest.fail(f"{reason} CI/REQUIRE_NGINX is set: they must run, not skip.")
         pytest.skip(reason)
     return found
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    """The shipped gunicorn, one per test module. Behind nginx as shipped: one proxy, so
+    the last X-Forwarded-For address is the client's."""
+    with Gunicorn(tmp_path_factory.mktemp("gunicorn"), TRUSTED_PROXY_COUNT="1").migrate() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def nginx(nginx_binary, gunicorn):
+    """The shipped nginx config in front of `gunicorn`."""
+    with Nginx(nginx_binary, gunicorn.port) as server:
+        yield server

@@ -12,23 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .servers import WORKERS, Gunicorn, Nginx, SlowClients, connect, get, log_in, post_headers, read_response
+from .servers import WORKERS, SlowClients, connect, get, log_in, post_headers, read_response
 
 SLOW_CLIENTS = 2 * WORKERS + 2  # more slow clients than workers, with room to spare
 HUGE = 1_000_000_000  # a gigabyte, announced and never sent
-
-
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    # Behind nginx as shipped: one proxy, so the last X-Forwarded-For address is the client's.
-    with Gunicorn(tmp_path_factory.mktemp("gunicorn"), TRUSTED_PROXY_COUNT="1").migrate() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def nginx(nginx_binary, gunicorn):
-    with Nginx(nginx_binary, gunicorn.port) as server:
-        yield server
 
 
 def wait_until_healthy(port: int, *, tls: bool, within: float = 40) -> None:

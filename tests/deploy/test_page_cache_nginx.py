@@ -5,21 +5,7 @@ from the cache they share."""
 
 import http.client
 
-import pytest
-
-from .servers import HOST, SITE_HOST, Gunicorn, Nginx, _tls
-
-
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    with Gunicorn(tmp_path_factory.mktemp("gunicorn"), TRUSTED_PROXY_COUNT="1").migrate() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def nginx(nginx_binary, gunicorn):
-    with Nginx(nginx_binary, gunicorn.port) as server:
-        yield server
+from .servers import HOST, SITE_HOST, _tls
 
 
 def _get(port: int, path: str, **headers: str) -> tuple[http.client.HTTPResponse, bytes]:
