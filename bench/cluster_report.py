@@ -66,7 +66,9 @@ def cluster_report(*, started, database, env, shared, runs, ceilings, webhook, o
         f"a row by {CONNECTIONS} clients through nginx, so the two copies reach the two servers at once: "
         f"**{webhook.per_second:.0f} requests/s** ({webhook.sent:,} in {webhook.seconds:.1f} s), p50 "
         f"{webhook.percentile(0.5):.1f} ms, p99 {webhook.percentile(0.99):.1f} ms; answers "
-        f"{dict(webhook.statuses)}.",
+        f"{dict(webhook.statuses)}. Each server stores the event with its job and answers; one "
+        "`db_worker` beside each server did the work meanwhile: every event's work done "
+        f"{webhook.fulfilled_seconds:.1f} s after the first was sent.",
         "",
         "Checked in SQL afterwards: "
         f"{outcome.sessions - outcome.purchases_not_one:,} of {outcome.sessions:,} sessions with exactly one "

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from enrollments.policies import courses_visible_to
 from payments.models import WebhookEvent
 from payments.services import checkout as checkout_services
+from payments.services import receive as receive_services
 from payments.services import success as success_services
 from payments.services import webhook as webhook_services
 
@@ -111,7 +112,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not _is_event(event):
         logger.warning("Stripe webhook rejected: a signed body that is not an event")
         return HttpResponseBadRequest("Not a Stripe event", content_type="text/plain")
-    outcome = webhook_services.webhook_receive(event=event, rejected=rejected)
+    outcome = receive_services.webhook_receive(event=event, rejected=rejected)
     if outcome == webhook_services.WebhookOutcome.RETRY:
         return HttpResponse("Temporary failure, please retry", status=500, content_type="text/plain")
     return HttpResponse(outcome.value, content_type="text/plain")

@@ -22,6 +22,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from psycopg import sql
 from bench.config import HOST, ROOT, RUNTIME, say
 from bench.environment import bench_environment
 from bench.report import machine_description
-from bench.server import Gunicorn, free_port
+from bench.server import Gunicorn, JobWorkers, free_port
 
 from .events import signed_event
 
@@ -97,7 +98,7 @@ def main() -> int:
     RUNTIME.mkdir(exist_ok=True)
     env = bench_environment()
     env["DATABASE_URL"] = os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL)
-    env["TASK_BACKEND"] = "database"  # receipts are jobs, as in production (no worker needed here)
+    env["TASK_BACKEND"] = "database"  # the webhook's work and receipts are jobs, as in production
     env["GUNICORN_LOG_LEVEL"] = "warning"
     say(f"Database: {env['DATABASE_URL']} (recreated)")
     database = database_recreate(env["DATABASE_URL"])
@@ -111,6 +112,8 @@ def main() -> int:
     )
     os.environ.update(env)
     django.setup()
+    from bench.webhook import webhook_jobs_drained
+
     from .invariants import invariants_check, no_server_errors
     from .plan import plan_write
     from .report import report_write, server_errors, stats_read
@@ -127,12 +130,16 @@ def main() -> int:
     prefix = RUNTIME / "loadtest"
     port = free_port()
     try:
-        with Gunicorn(env, port, config=GUNICORN_CONF) as server:
+        with Gunicorn(env, port, config=GUNICORN_CONF) as server, JobWorkers(env, 1, name="loadtest"):
             workers = len(server.worker_pids())
-            say(f"Locust: {USERS} users for {TIME}, gunicorn ({workers} sync workers) on {HOST}:{port}…")
+            say(
+                f"Locust: {USERS} users for {TIME}, gunicorn ({workers} sync workers) and one db_worker "
+                f"on {HOST}:{port}…"
+            )
             locust_status = locust_run(port, plan, prefix)
             say("Delivering every paid session's event once more (Stripe's retries)…")
             paid = redeliver(port, fake, fake.webhook_secret)
+            webhook_jobs_drained(time.perf_counter())  # the worker has done every event's work
     finally:
         fake.stop()
 
@@ -145,7 +152,8 @@ def main() -> int:
     header = [
         f"Run {started:%Y-%m-%d %H:%M} UTC for {TIME} with {USERS} Locust users (visitors 5 : students 3 :"
         f" buyers 1, 0.5–2 s between tasks) on {machine_description()}; {database}; gunicorn with"
-        f" deploy/gunicorn.conf.py ({workers} sync workers), production settings on plain-HTTP loopback,"
+        f" deploy/gunicorn.conf.py ({workers} sync workers) and one `db_worker`, production settings on"
+        " plain-HTTP loopback,"
         " the tests' fake Stripe. Buyers post the signed webhook themselves: 20 % after the success page"
         " already fulfilled the purchase, 20 % twice at once, 15 % again 2–10 s later; afterwards every"
         f" paid session's event is delivered once more ({len(paid)} sessions).",

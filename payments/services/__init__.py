@@ -6,6 +6,8 @@
 * `refunds`, `disputes` — what Stripe's later events take back or give back
   (`access` holds what both need: the locks and withdrawing access);
 * `webhook` — the ledger of Stripe's events and their dispatch to the above;
+* `receive` — what the webhook does with an event: stored, then done in the
+  request or queued for a job worker (`payments.tasks`);
 * `success` — the page the buyer returns to from Stripe;
 * `notices` — every text a buyer reads about a payment (notifications, receipt).
 

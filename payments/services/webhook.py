@@ -45,6 +45,7 @@ class WebhookOutcome(StrEnum):
     DONE = "done"  # processed, ignored or rejected now: 200
     DUPLICATE = "duplicate"  # processed before: 200, nothing done
     RETRY = "retry"  # transient failure, rolled back: 5xx so Stripe retries
+    QUEUED = "queued"  # stored, its work queued for a job worker: 200 (payments/tasks.py)
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ def webhook_event_record(*, event: Mapping[str, Any], rejected: str = "") -> boo
     record survives a failure of the work); returns whether this call stored it
     (False: a redelivery, the stored row is left as it is). `event` is cleaned
     (webhook_event_clean); `rejected` says why it must not be processed: it is
-    stored as failed for good, its one attempt counted. One statement in
-    autocommit (INSERT … ON CONFLICT DO NOTHING): no transaction of its own."""
+    stored as failed for good, its one attempt counted. One statement
+    (INSERT … ON CONFLICT DO NOTHING): no transaction of its own; in autocommit
+    it is committed at once, in the caller's transaction with it."""
     done = {
         "status": WebhookEvent.Status.REJECTED,
         "error": rejected,
@@ -212,17 +214,6 @@ def webhook_event_process(
             done=True,
         )
         return WebhookOutcome.DONE
-
-
-def webhook_receive(*, event: Mapping[str, Any], rejected: str = "") -> WebhookOutcome:
-    """Record a verified, cleaned event and do its work (the webhook view's one call)."""
-    stored = webhook_event_record(event=event, rejected=rejected)
-    if rejected and stored:
-        logger.error("Stripe event %s rejected: %s", event["id"], rejected)
-        return WebhookOutcome.DONE
-    # A redelivery goes on too: it waits on the event's lock and finds it done,
-    # or does the work a failed delivery left undone (from the stored copy).
-    return webhook_event_process(stripe_event_id=event["id"], payload=event if stored else None)
 
 
 def _lock_timeout_set() -> None:
