@@ -22,8 +22,8 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 WRK_TIMEOUT_S = 5  # longer for a page whose queue takes longer (bench/load.py: timeout_for)
 CEILING_DURATION = max(3, DURATION // 2)
 WEBHOOK_EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1500"))
-# `db_worker` processes doing the webhook's work beside gunicorn (one a core, as gunicorn's workers).
-JOB_WORKERS = int(os.environ.get("BENCH_JOB_WORKERS", "2"))
+# `db_worker` processes doing the webhook's work beside gunicorn: one a machine, as README "Deploying" says.
+JOB_WORKERS = int(os.environ.get("BENCH_JOB_WORKERS", "1"))
 WEBHOOK_MAX_SECONDS = max(10, 2 * DURATION)
 
 IN_PROCESS_REQUESTS = 11

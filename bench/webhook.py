@@ -256,7 +256,7 @@ def webhook_bench(port: int, secret: str) -> WebhookResult:
     bodies = bodies[result.in_process :]
     say(
         f"Webhook: {len(bodies):,} signed checkout.session.completed events, {CONNECTIONS} clients, "
-        f"{JOB_WORKERS} job workers…"
+        f"{JOB_WORKERS} job worker(s)…"
     )
     with JobWorkers({}, JOB_WORKERS, name="webhook") as workers:
         started = time.perf_counter()
