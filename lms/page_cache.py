@@ -14,9 +14,16 @@ bumped version makes every page that shows it a miss: a cached page is never
 stale and nothing is ever deleted; old entries age out. A missing version (evicted,
 or a cache just started) is given a new value: a miss, never a stale hit.
 
-Every bump happens twice: at once (so the writer's own later reads, and tests,
-see it) and again when the transaction commits (so a page rendered from the rows
-before the commit is stored only under a value nobody will look up again).
+Inside a transaction a bump happens at once (so the writer's own later reads, and
+tests, see it) and again when the transaction commits (so a page rendered from the
+rows before the commit is stored only under a value nobody will look up again).
+A name the transaction bumps again is not bumped at once again unless this
+connection stored a page (`page_store`) since it last was: another process reads
+only committed rows, so what it stores meanwhile the bump on commit covers; only a
+page stored here, from this transaction's own writes (a test: write, GET, write,
+GET), needs the second. A purchase's four writes to the buyer: one write at once.
+Outside a transaction every bump is at once. With Redis a bump is one MSET (what
+Django's set_many sends, without its new client and pipeline objects and MULTI/EXEC).
 
 `page_cached(versions)` decorates a view. It serves from the cache only a
 request that is GET or HEAD, from a visitor who is not logged in, with no
@@ -44,7 +51,8 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -78,47 +86,76 @@ def _new_value() -> str:
 
 
 def _bump_now(names: tuple[str, ...]) -> None:
-    cache.set_many({_VERSION_PREFIX + name: _new_value() for name in names}, timeout=VERSION_TIMEOUT)
+    values = {_VERSION_PREFIX + name: _new_value() for name in names}
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if VERSION_TIMEOUT is None and isinstance(backend, RedisCache):
+        # RedisCache.set_many's keys and values as one MSET, on the client it writes
+        # with, made once (it makes one a call, copying ~80 response callbacks).
+        client = getattr(backend, "_page_versions_client", None)
+        if client is None:
+            client = backend._page_versions_client = backend._cache.get_client(None, write=True)
+        dumps = backend._cache._serializer.dumps
+        client.mset({backend.make_and_validate_key(key): dumps(value) for key, value in values.items()})
+    else:
+        backend.set_many(values, timeout=VERSION_TIMEOUT)
+
+
+def page_store(key: str, entry: tuple, timeout: int) -> None:
+    """Store a page's entry (both page caches): counted on this thread's connection,
+    so a transaction's next bump of what it shows is at once again."""
+    connection = transaction.get_connection()
+    connection._page_stores = getattr(connection, "_page_stores", 0) + 1
+    cache.set(key, entry, timeout)
 
 
 class _BumpOnCommit:
-    """The names a transaction bumped, bumped again in one cache write when it
-    commits (a webhook event bumps the buyer's pages three times: one write)."""
+    """The names bumped in one savepoint level of a transaction, bumped again in
+    one cache write when it commits; `at_once` (shared by the transaction's
+    levels): each name's page-store count when the transaction last bumped it at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, at_once: dict[str, int]) -> None:
         self.names: dict[str, None] = {}
+        self.at_once = at_once
 
     def __call__(self) -> None:
-        _bump_now(tuple(self.names))
+        if self.names:
+            _bump_now(tuple(self.names))
 
 
-def _bump_on_commit(names: tuple[str, ...]) -> None:
+def _bump_on_commit(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Bump `names` when the transaction commits; the ones to bump at once too."""
     connection = transaction.get_connection()
     level = tuple(connection.savepoint_ids)
     found_level, pending = getattr(connection, "_page_versions_on_commit", ((), None))
     # One callback a savepoint level, while it is still queued: a rolled-back savepoint
-    # drops the callbacks registered in it, and a commit runs them.
-    if (
-        pending is None
-        or found_level != level
-        or not any(func is pending for _, func, _ in connection.run_on_commit)
-    ):
-        pending = _BumpOnCommit()
+    # drops the callbacks registered in it, and a commit runs them. A queued one is of
+    # this transaction: what it bumped at once holds (a cache write is never rolled back).
+    queued = pending is not None and any(func is pending for _, func, _ in connection.run_on_commit)
+    if not queued or found_level != level:
+        previous, pending = pending, _BumpOnCommit(pending.at_once if queued else {})
+        if queued and found_level[: len(level)] == level:
+            # Queued from a savepoint inside this level, released since: it runs exactly
+            # when this level's callback does, so this one writes its names too.
+            pending.names, previous.names = previous.names, {}
         connection._page_versions_on_commit = (level, pending)
         transaction.on_commit(pending)
     pending.names.update(dict.fromkeys(names))
+    stores = getattr(connection, "_page_stores", 0)
+    now = tuple(name for name in names if pending.at_once.get(name) != stores)
+    pending.at_once.update(dict.fromkeys(now, stores))
+    return now
 
 
 def version_bump(*names: str) -> None:
     """Give each name a new version: every cached page that shows it becomes a
     miss. Call from the receivers of the writes that change what pages show; inside
-    a transaction it bumps again when the transaction commits."""
+    a transaction it bumps again when the transaction commits (and at once only
+    when needed: see the module's docstring)."""
     names = tuple(dict.fromkeys(names))
-    if not names:
-        return
-    _bump_now(names)
-    if transaction.get_connection().in_atomic_block:
-        _bump_on_commit(names)
+    if names and transaction.get_connection().in_atomic_block:
+        names = _bump_on_commit(names)
+    if names:
+        _bump_now(names)
 
 
 def version_key(name: str) -> str:
@@ -267,7 +304,7 @@ def page_cached(versions: VersionNames) -> Callable:
             compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
             values, headers = tuple(current.values()), tuple(response.items())
             entry = (version_keys, values, last_modified, compressed, headers)
-            cache.set(key, entry, PAGE_TIMEOUT)
+            page_store(key, entry, PAGE_TIMEOUT)
             if accepts_gzip(request):
                 response.content = compressed
                 response["Content-Encoding"] = "gzip"

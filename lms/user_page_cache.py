@@ -165,7 +165,7 @@ def user_page_cached(versions: page_cache.VersionNames) -> Callable:
             version_keys = tuple(page_cache.version_key(name) for name in current)
             headers = tuple(response.items())
             entry = (version_keys, tuple(current.values()), last_modified, content, headers, changes_at)
-            cache.set(entry_key, entry, timeout)
+            page_cache.page_store(entry_key, entry, timeout)
             return page_cache.conditional(request, response, last_modified)
 
         wrapper.user_page_cached = versions  # PageCacheMiddleware finds the view's address and versions

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
@@ -19,7 +20,8 @@ from community.models import Review
 from community.services import course_rating_refresh
 from courses.models import Category, Lesson
 from courses.services import lessons_delete_or_archive
-from lms.page_cache import page_cached, version_bump
+from lms import page_cache
+from lms.page_cache import page_cached, version_bump, version_key, versions_get
 from tests.factories import EnrollmentFactory, LessonFactory, UserFactory, course_with_curriculum
 
 REDIS_URL = "rediscache://127.0.0.1:6379/7"  # a database of its own, flushed around each test
@@ -418,6 +420,84 @@ def test_a_transactions_bumps_are_bumped_again_once_on_commit_even_after_a_rolle
         during = client.get(detail(course))["ETag"]
     assert len(callbacks) == 1  # one write at commit for every name bumped at that level
     assert client.get(detail(course))["ETag"] != during
+
+
+def _bumps_written(monkeypatch) -> list[set[str]]:
+    """The names of each version write (a Redis round trip) from now on."""
+    written, bump_now = [], page_cache._bump_now
+    monkeypatch.setattr(page_cache, "_bump_now", lambda names: (written.append(set(names)), bump_now(names)))
+    return written
+
+
+def test_a_page_stored_between_two_writes_of_a_transaction_is_a_miss_after_the_second(client, course):
+    """What tests and a request that writes then reads do: the page this connection
+    stored from its own first write is not served after its second."""
+    with transaction.atomic():
+        client.get(detail(course))
+        course.title = "The first title"
+        course.save()
+        assert "The first title" in client.get(detail(course)).content.decode()
+        course.title = "The second title"
+        course.save()
+        assert "The second title" in client.get(detail(course)).content.decode()
+
+
+def test_a_students_page_stored_between_two_writes_of_a_transaction_is_a_miss_after_the_second(
+    client, course
+):
+    from learning.services.progress import lesson_complete
+
+    student = EnrollmentFactory(course=course).user
+    first, second = Lesson.objects.filter(module__course=course).order_by("module__order", "order")[:2]
+    client.force_login(student)
+    url = course.get_absolute_url()
+    with transaction.atomic():
+        assert "0 of 6 lessons" in client.get(url).content.decode()
+        lesson_complete(user=student, lesson=first)
+        assert "1 of 6 lessons" in client.get(url).content.decode()
+        lesson_complete(user=student, lesson=second)
+        assert "2 of 6 lessons" in client.get(url).content.decode()
+
+
+def test_a_purchases_writes_to_the_buyer_are_one_version_write_at_once_and_one_on_commit(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The shape of a webhook's fulfilment: the enrollment in a savepoint, then the
+    notification, the purchase and the receipt, each bumping the buyer's pages."""
+    buyer, course_name = "user:bought", "course:sold"
+    written = _bumps_written(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with transaction.atomic():
+            with transaction.atomic():
+                version_bump(buyer)
+                version_bump(course_name)
+            version_bump(buyer)
+        version_bump(buyer)
+        version_bump(buyer, course_name)
+        during = versions_get([buyer, course_name])
+        assert written == [{buyer}, {course_name}]  # other processes read only committed rows
+    assert written == [{buyer}, {course_name}, {buyer, course_name}]
+    after = versions_get([buyer, course_name])
+    assert after[buyer] != during[buyer] and after[course_name] != during[course_name]
+
+
+def test_outside_a_transaction_every_bump_is_at_once(monkeypatch):
+    written = _bumps_written(monkeypatch)
+    seen = []
+    for _ in range(2):
+        version_bump("catalogue")
+        seen.append(versions_get(["catalogue"])["catalogue"])
+    assert written == [{"catalogue"}, {"catalogue"}] and seen[0] != seen[1]
+
+
+def test_a_bumped_version_reads_back_as_written(shared_cache, monkeypatch):
+    monkeypatch.setattr(page_cache, "_new_value", lambda: "1700000000000000000-cafef00d")
+    version_bump("catalogue", "people")
+    value = "1700000000000000000-cafef00d"
+    assert versions_get(["catalogue", "people"]) == {"catalogue": value, "people": value}
+    assert cache.get_many([version_key("people")]) == {version_key("people"): value}
+    if shared_cache == "redis":  # one MSET, kept until evicted (VERSION_TIMEOUT None)
+        assert _redis_or_skip().ttl(cache.make_key(version_key("catalogue"))) == -1
 
 
 # --- conditional requests -------------------------------------------------------------
