@@ -4,7 +4,9 @@ where they drop off, how its quizzes go, what it earns and how it is rated.
 Every figure is a database aggregate; the page runs a constant number of
 queries whatever the number of students (tests/teaching/test_analytics.py
 pins it). Python loops only over weeks, months, currencies, lessons and
-quizzes."""
+quizzes. What grows with the students (their figures, enrollments per week,
+sales, the lesson funnel, the quizzes) is counted at most once a minute
+(teaching.selectors.counted), and the page says when."""
 
 from __future__ import annotations
 
@@ -12,20 +14,21 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from community.models import CourseRating
-from courses.curriculum import CurriculumLesson, curriculum_get
+from courses.curriculum import Curriculum, CurriculumLesson, curriculum_get
 from courses.models import Course, Lesson
 from enrollments.models import Enrollment
 from learning.models import LessonProgress
 from learning.selectors.percentages import progress_percent_current_expression
 from lms.db_routers import replica_reads
 from teaching.policies import courses_taught_by
+from teaching.selectors.counted import Counted, counted
 from teaching.selectors.figures import Periods, mean, months_back, percent, weeks_back
 from teaching.selectors.quizzes import QuizFigures, quiz_counts_cached, quiz_figures
 from teaching.selectors.revenue import CourseSales, MonthRevenue, course_revenue_by_month, course_sales_get
@@ -137,28 +140,18 @@ class FunnelStep:
         return percent(self.completed, self.active)
 
 
-# Counting a course's completed lessons reads every progress row of the course
-# (1.2 million on the bench's big course: 0.3 s a request). The funnel is shown
-# as counted at most this long ago, and the page says when.
-FUNNEL_CACHE_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class Completions:
-    counts: dict[int, int]  # lesson id -> active students who completed it
-    as_of: datetime
-
-
-def lesson_completions_cached(*, course: Course, lesson_ids: list[int], now: datetime) -> Completions:
-    """`lesson_completions`, counted at most FUNNEL_CACHE_SECONDS ago (a new
-    curriculum is a new count at once: the key names its lessons)."""
+def lesson_completions_cached(
+    *, course: Course, lesson_ids: list[int], now: datetime
+) -> Counted[dict[int, int]]:
+    """`lesson_completions`, counted at most a minute ago: it reads every
+    progress row of the course (1.2 million on the bench's big course: 0.3 s).
+    A new curriculum is a new count at once: the key names its lessons."""
     digest = hashlib.blake2b(repr(lesson_ids).encode(), digest_size=16).hexdigest()
-    key = f"teaching:completions:{course.pk}:{digest}"
-    completions = cache.get(key)
-    if completions is None:
-        completions = Completions(counts=lesson_completions(course=course, lesson_ids=lesson_ids), as_of=now)
-        cache.set(key, completions, FUNNEL_CACHE_SECONDS)
-    return completions
+    return counted(
+        key=f"teaching:counted-completions:{course.pk}:{digest}",
+        now=now,
+        count=lambda: lesson_completions(course=course, lesson_ids=lesson_ids),
+    )
 
 
 @replica_reads()
@@ -183,11 +176,32 @@ def lesson_completions(*, course: Course, lesson_ids: list[int]) -> dict[int, in
 
 @dataclass(frozen=True)
 class Funnel:
-    steps: list[FunnelStep]
+    curriculum: Curriculum
+    completed: dict[int, int]  # lesson id -> active students who completed it
+    active: int
     as_of: datetime  # when the completions were counted
     # Names everything the funnel shows (the count, the active students, the
     # curriculum's titles and order): the page keeps its drawing under it.
     key: str
+
+    @cached_property
+    def steps(self) -> list[FunnelStep]:
+        """Made when asked: the page draws them only when its drawing under
+        `key` has gone (1,000 lessons are 3 ms of steps)."""
+        steps, position = [], 0
+        for module in self.curriculum.modules:
+            for lesson in module.lessons:
+                position += 1
+                steps.append(
+                    FunnelStep(
+                        position=position,
+                        lesson=lesson,
+                        module_title=module.title,
+                        completed=self.completed.get(lesson.pk, 0),
+                        active=self.active,
+                    )
+                )
+        return steps
 
 
 def lesson_funnel(*, course: Course, active: int, now: datetime) -> Funnel:
@@ -198,23 +212,48 @@ def lesson_funnel(*, course: Course, active: int, now: datetime) -> Funnel:
     completions = lesson_completions_cached(
         course=course, lesson_ids=[lesson.pk for lesson in curriculum.lessons], now=now
     )
-    completed = completions.counts
-    steps, position = [], 0
-    for module in curriculum.modules:
-        for lesson in module.lessons:
-            position += 1
-            steps.append(
-                FunnelStep(
-                    position=position,
-                    lesson=lesson,
-                    module_title=module.title,
-                    completed=completed.get(lesson.pk, 0),
-                    active=active,
-                )
-            )
     # The curriculum's version names its lessons (so the count of them), titles and order.
     key = f"{course.pk}|{curriculum.version}|{completions.as_of.isoformat()}|{active}"
-    return Funnel(steps=steps, as_of=completions.as_of, key=key)
+    return Funnel(
+        curriculum=curriculum, completed=completions.value, active=active, as_of=completions.as_of, key=key
+    )
+
+
+@dataclass(frozen=True)
+class CourseCounts:
+    """What a course's analytics page counts over its enrollments and purchases."""
+
+    students: StudentFigures
+    weeks: list[WeekCount]
+    sales: CourseSales
+    months: dict[str, list[MonthRevenue]]
+
+
+def course_counts_key(*, course: Course, now: datetime) -> str:
+    """Where `course_counts_cached` keeps the counts: a new curriculum revision
+    (which stored percentages are believed), week or month is a new count at once."""
+    weeks = weeks_back(now=now, count=ENROLLMENT_WEEKS)
+    months = months_back(now=now, count=REVENUE_MONTHS)
+    return (
+        f"teaching:course-counts:{course.pk}:{course.curriculum_revision}:"
+        f"{weeks.since.isoformat()}:{months.since.isoformat()}"
+    )
+
+
+def course_counts_cached(*, course: Course, now: datetime) -> Counted[CourseCounts]:
+    """The course's `student_figures`, `enrollments_by_week`, `course_sales_get`
+    and `course_revenue_by_month`, counted at most a minute ago: four queries
+    when counted, none otherwise."""
+    return counted(
+        key=course_counts_key(course=course, now=now),
+        now=now,
+        count=lambda: CourseCounts(
+            students=student_figures(course=course),
+            weeks=enrollments_by_week(course=course, weeks=weeks_back(now=now, count=ENROLLMENT_WEEKS)),
+            sales=course_sales_get(course=course),
+            months=course_revenue_by_month(course=course, months=months_back(now=now, count=REVENUE_MONTHS)),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -224,35 +263,60 @@ class AnalyticsPage:
     weeks: list[WeekCount]
     sales: CourseSales
     months: dict[str, list[MonthRevenue]]  # per currency, the course's first
-    funnel: list[FunnelStep]
-    funnel_as_of: datetime
-    funnel_key: str
+    counted_at: datetime  # when the students, their weeks and the money were counted
+    lesson_funnel: Funnel
     quizzes: list[QuizFigures]
     quizzes_as_of: datetime
     rating: CourseRating
+
+    @property
+    def has_lessons(self) -> bool:
+        return bool(self.lesson_funnel.curriculum.lessons)
+
+    @property
+    def funnel(self) -> list[FunnelStep]:
+        return self.lesson_funnel.steps
+
+    @property
+    def funnel_as_of(self) -> datetime:
+        return self.lesson_funnel.as_of
+
+    @property
+    def funnel_key(self) -> str:
+        return self.lesson_funnel.key
+
+    @property
+    def quizzes_key(self) -> str:
+        """Names everything the quizzes table shows (titles, figures, prompts read
+        fresh): the page keeps the table under it. 50 quizzes are 4 ms of template."""
+        return hashlib.blake2b(repr(self.quizzes).encode(), digest_size=16).hexdigest()
 
 
 def course_analytics_get(*, course: Course, now: datetime) -> AnalyticsPage:
     """Everything the analytics page shows of a course fetched with
     `course_get_taught`: a constant number of queries. The figures of the
-    students' progress and quizzes (which read every progress row and every
-    attempt) were counted at most a minute ago (`funnel_as_of`, `quizzes_as_of`);
-    the rest is live."""
-    students = student_figures(course=course)
+    students, the money, the progress and quizzes (which read every enrollment,
+    purchase, progress row and attempt) were counted at most a minute ago
+    (`counted_at`, `funnel_as_of`, `quizzes_as_of`); the ratings are live."""
+    counts = course_counts_cached(course=course, now=now)
+    students = counts.value.students
     funnel = lesson_funnel(course=course, active=students.active, now=now)
-    quiz_lessons = [(s.lesson.pk, s.lesson.title) for s in funnel.steps if s.lesson.kind == Lesson.Kind.QUIZ]
-    counts = quiz_counts_cached(course_id=course.pk, quiz_lesson_ids=[pk for pk, _ in quiz_lessons], now=now)
+    quiz_lessons = [
+        (lesson.pk, lesson.title) for lesson in funnel.curriculum.lessons if lesson.kind == Lesson.Kind.QUIZ
+    ]
+    quiz_counts = quiz_counts_cached(
+        course_id=course.pk, quiz_lesson_ids=[pk for pk, _ in quiz_lessons], now=now
+    )
     return AnalyticsPage(
         course=course,
         students=students,
-        weeks=enrollments_by_week(course=course, weeks=weeks_back(now=now, count=ENROLLMENT_WEEKS)),
-        sales=course_sales_get(course=course),
-        months=course_revenue_by_month(course=course, months=months_back(now=now, count=REVENUE_MONTHS)),
-        funnel=funnel.steps,
-        funnel_as_of=funnel.as_of,
-        funnel_key=funnel.key,
-        quizzes=quiz_figures(quiz_lessons=quiz_lessons, counts=counts),
-        quizzes_as_of=counts.as_of,
+        weeks=counts.value.weeks,
+        sales=counts.value.sales,
+        months=counts.value.months,
+        counted_at=counts.as_of,
+        lesson_funnel=funnel,
+        quizzes=quiz_figures(quiz_lessons=quiz_lessons, counts=quiz_counts.value),
+        quizzes_as_of=quiz_counts.as_of,
         rating=course_rating(course),
     )
 

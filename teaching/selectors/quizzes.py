@@ -9,26 +9,29 @@ third for the hardest questions' prompts. Only submitted attempts count (a
 timed-out one counts as a failed attempt).
 
 Counting them reads every submitted attempt of the course (80,000 on the
-bench's big course), so the counts are kept QUIZ_CACHE_SECONDS and the page
-says when they were made; titles and prompts are read fresh."""
+bench's big course), so they are counted at most once a minute
+(teaching.selectors.counted) and the page says when; titles and prompts are
+read fresh."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from courses.models import Question
 from lms.db_routers import read_connection, replica_reads
+from teaching.selectors.counted import Counted, counted
 from teaching.selectors.figures import mean, percent
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 HARDEST_QUESTIONS = 3
 HARDEST_CACHE_SECONDS = 24 * 3600
-# The quiz figures are shown as counted at most this long ago, and the page says when.
-QUIZ_CACHE_SECONDS = 60
 PROMPT_LENGTH = 80
 
 # The tables are learning_quizattempt (QuizAttempt), courses_quiz, courses_lesson,
@@ -176,11 +179,10 @@ class QuizCounts:
 
     totals: dict[int, tuple[int, int, int, int]]  # lesson id -> attempts, students, passed, best total
     hardest: list[tuple[int, int, int, int]]  # (lesson id, question id, answers, right answers)
-    as_of: datetime
 
 
 @replica_reads()
-def quiz_counts(*, course_id: int, now: datetime) -> QuizCounts:
+def quiz_counts(*, course_id: int) -> QuizCounts:
     """The attempts of the course's quizzes counted now: one query, and the
     hardest questions (a second, unless nothing was submitted since they were
     last counted)."""
@@ -193,24 +195,23 @@ def quiz_counts(*, course_id: int, now: datetime) -> QuizCounts:
     totals = {lesson_id: tuple(int(n) for n in figures) for lesson_id, *figures, _ in rows}
     version = "|".join(f"{row[0]}:{row[1]}:{row[5]}" for row in sorted(rows))
     hardest = _hardest_rows(course_id=course_id, version=version) if rows else []
-    return QuizCounts(totals=totals, hardest=hardest, as_of=now)
+    return QuizCounts(totals=totals, hardest=hardest)
 
 
 def quiz_counts_key(*, course_id: int, quiz_lesson_ids: list[int]) -> str:
     """Where `quiz_counts_cached` keeps the counts of these quizzes of the course."""
     digest = hashlib.blake2b(repr(sorted(quiz_lesson_ids)).encode(), digest_size=16).hexdigest()
-    return f"teaching:quizzes:{course_id}:{digest}"
+    return f"teaching:counted-quizzes:{course_id}:{digest}"
 
 
-def quiz_counts_cached(*, course_id: int, quiz_lesson_ids: list[int], now: datetime) -> QuizCounts:
-    """`quiz_counts`, made at most QUIZ_CACHE_SECONDS ago (a quiz added to or
-    taken out of the curriculum is a new count at once: the key names them)."""
-    key = quiz_counts_key(course_id=course_id, quiz_lesson_ids=quiz_lesson_ids)
-    counts = cache.get(key)
-    if counts is None:
-        counts = quiz_counts(course_id=course_id, now=now)
-        cache.set(key, counts, QUIZ_CACHE_SECONDS)
-    return counts
+def quiz_counts_cached(*, course_id: int, quiz_lesson_ids: list[int], now: datetime) -> Counted[QuizCounts]:
+    """`quiz_counts`, made at most a minute ago (a quiz added to or taken out
+    of the curriculum is a new count at once: the key names them)."""
+    return counted(
+        key=quiz_counts_key(course_id=course_id, quiz_lesson_ids=quiz_lesson_ids),
+        now=now,
+        count=lambda: quiz_counts(course_id=course_id),
+    )
 
 
 @replica_reads()

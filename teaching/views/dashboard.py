@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from teaching.policies import can_teach
+from teaching.selectors.counted import COUNTS_CACHE_SECONDS
 from teaching.selectors.dashboard import dashboard_get
 
 
@@ -36,4 +37,6 @@ def dashboard(request):
         query = request.GET.copy()
         query.pop("page")
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-    return render(request, "teaching/dashboard.html", {"board": board})
+    return render(
+        request, "teaching/dashboard.html", {"board": board, "counts_cache_seconds": COUNTS_CACHE_SECONDS}
+    )

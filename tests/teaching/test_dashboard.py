@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from community.services import review_hide, review_save
 from enrollments.models import Enrollment
 from enrollments.services import enrollment_revoke
 from learning.models import Submission
+from learning.services.assignments import submission_review
 from tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, LessonFactory, UserFactory
 from tests.learning.factories import SubmissionFactory
 from tests.teaching.conftest import paid, students_in_bulk
@@ -237,6 +239,8 @@ def test_logging_in_on_the_way_to_a_page_goes_back_to_it(client, instructor):
 # submissions and the unanswered questions their first few and their total,
 # the newest reviews (their total is the courses' rating counts), the unread badge.
 DASHBOARD_QUERIES = 11
+# Seen again within the minute: the students of the courses come from the cache.
+DASHBOARD_QUERIES_COUNTED = 10
 
 
 @pytest.mark.parametrize("students", [3, 300])
@@ -251,10 +255,13 @@ def test_dashboard_query_count_is_constant(client, django_assert_num_queries, in
 
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(DASHBOARD)
+    with django_assert_num_queries(DASHBOARD_QUERIES_COUNTED):
+        again = client.get(DASHBOARD)
 
     rows = response.context["board"].rows
     assert [row.students.active for row in rows] == [students, students]
     assert response.context["board"].submissions.total == 3
+    assert [row.students for row in again.context["board"].rows] == [row.students for row in rows]
 
 
 @pytest.mark.parametrize("students", [3, 300])
@@ -266,6 +273,19 @@ def test_superuser_dashboard_query_count_is_constant(
     with django_assert_num_queries(DASHBOARD_QUERIES + 1):  # the instructors to choose from
         response = client.get(DASHBOARD)
     assert response.context["board"].rows[0].students.active == students
+    # Seen again within the minute: the students and the list of instructors are as drawn then.
+    with django_assert_num_queries(DASHBOARD_QUERIES_COUNTED):
+        client.get(DASHBOARD)
+
+
+def test_the_superuser_list_of_instructors_is_at_most_a_minute_old(client, superuser, instructor):
+    client.force_login(superuser)
+    assert f'<option value="{instructor.pk}">' in client.get(DASHBOARD).content.decode()
+    newcomer = UserFactory(is_instructor=True)
+    assert f'<option value="{newcomer.pk}">' not in client.get(DASHBOARD).content.decode()
+    cache.clear()  # a minute later
+    html = client.get(DASHBOARD, {"instructor": newcomer.pk}).content.decode()
+    assert f'<option value="{newcomer.pk}" selected>' in html
 
 
 def test_the_reviews_total_follows_every_change_at_once(client, instructor, figures):
@@ -324,3 +344,44 @@ def test_the_pages_keep_the_instructor_chosen(client, superuser, instructor, tau
     assert f"instructor={instructor.pk}&amp;page=2" in response.content.decode()
     rest = client.get(DASHBOARD, {"instructor": instructor.pk, "page": 2}).context["board"]
     assert [row.course.instructor_id for row in rest.rows] == [instructor.pk]
+
+
+def test_students_are_counted_at_most_a_minute_ago_and_the_page_says_when(client, instructor, taught):
+    EnrollmentFactory(course=taught.course)
+    client.force_login(instructor)
+    first = client.get(DASHBOARD)
+    (row,) = first.context["board"].rows
+    assert (row.students.active, row.students.new) == (1, 1)
+    EnrollmentFactory(course=taught.course)
+
+    cached = client.get(DASHBOARD)
+    board = cached.context["board"]
+    assert (board.rows[0].students.active, board.rows[0].students.new) == (1, 1)  # as counted then
+    assert board.students_as_of == first.context["board"].students_as_of
+    as_of = timezone.localtime(board.students_as_of)
+    html = cached.content.decode()
+    assert f'Students counted at <time datetime="{as_of.isoformat()}">{as_of:%H:%M}</time>' in html
+
+    cache.clear()  # a minute later
+    board = client.get(DASHBOARD).context["board"]
+    assert (board.rows[0].students.active, board.rows[0].students.new) == (2, 2)
+    assert board.students_as_of > first.context["board"].students_as_of
+
+
+def test_what_waits_for_the_instructor_follows_their_action_at_once(client, instructor, figures):
+    students = figures.students
+    question = _ask(students[1], figures.lessons[0], "Why is my plan slow?")
+    assignment = LessonFactory(module=figures.lessons[0].module, kind="assignment")
+    submission = SubmissionFactory(user=students[2], lesson=assignment)
+    client.force_login(instructor)
+    board = client.get(DASHBOARD).context["board"]
+    assert (board.questions.items, board.submissions.items) == ([question], [submission])
+
+    reply = reply_post(author=instructor, question=question, body="Read the plan.", token=uuid.uuid4()).post
+    answer_accept(question=question, reply_id=reply.pk, by=students[1])
+    submission_review(submission=submission, reviewer=instructor, status=Submission.Status.PASSED)
+
+    response = client.get(DASHBOARD)
+    board = response.context["board"]
+    assert (board.questions.total, board.submissions.total) == (0, 0)
+    assert "Why is my plan slow?" not in response.content.decode()
