@@ -142,7 +142,8 @@ class Gunicorn:
 class JobWorkers:
     """`manage.py db_worker` processes as production runs them beside gunicorn
     (the Stripe webhook's work is done there), each in its own process group,
-    stopped on exit. Polls for jobs every 50 ms when idle (production: 1 s)."""
+    stopped on exit. Polls for jobs every 50 ms when idle (production: 1 s). Niced as
+    deploy/systemd/doctrina-worker.service says (Nice=10): the web requests first."""
 
     def __init__(self, env: dict[str, str], count: int, *, name: str = "bench"):
         self.env = env
@@ -154,10 +155,27 @@ class JobWorkers:
     def __enter__(self) -> JobWorkers:
         with self.log.open("w") as log:
             for index in range(self.count):
-                command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+                command = [
+                    "nice",
+                    "-n",
+                    "10",
+                    sys.executable,
+                    "manage.py",
+                    "db_worker",
+                    "--no-reload",
+                    "-v",
+                    "0",
+                ]
                 self.processes.append(
                     subprocess.Popen(
-                        [*command, "--interval", "0.05", "--worker-id", f"{self.name}-{index}", "-v", "0"],
+                        [
+                            *command,
+                            "--no-startup-delay",
+                            "--interval",
+                            "0.05",
+                            "--worker-id",
+                            f"{self.name}-{index}",
+                        ],
                         cwd=ROOT,
                         env={**os.environ, **self.env},
                         stdin=subprocess.DEVNULL,
