@@ -1,3 +1,6 @@
+import zlib
+
+import factory.random
 import pytest
 
 from tests.factories import (
@@ -12,6 +15,14 @@ from tests.factories import (
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests are not about the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data_every_run(request):
+    # Faker names differ run to run unless seeded: a test that collided with a random
+    # name ("Grace Martin" the instructor vs "Grace" the student) failed once in CI and
+    # passed on rerun. Seeded by the test's id, a test sees the same names every run.
+    factory.random.reseed_random(zlib.crc32(request.node.nodeid.encode()))
 
 
 @pytest.fixture(autouse=True)

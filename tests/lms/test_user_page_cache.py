@@ -32,7 +32,7 @@ def course(db):
 
 @pytest.fixture
 def student(course):
-    return EnrollmentFactory(course=course, user=UserFactory(first_name="Ada", last_name="Lovelace")).user
+    return EnrollmentFactory(course=course, user=UserFactory(first_name="Xanthippe", last_name="Lovelace")).user
 
 
 def _lessons(course):
@@ -87,15 +87,15 @@ def test_a_form_on_a_cached_page_carries_a_working_token_of_the_visitors_own(cou
 
 
 def test_one_students_page_never_reaches_another(course, student):
-    other = EnrollmentFactory(course=course, user=UserFactory(first_name="Grace", last_name="Hopper")).user
+    other = EnrollmentFactory(course=course, user=UserFactory(first_name="Zenobia", last_name="Quillfeather")).user
     lesson_complete(user=student, lesson=_lessons(course)[0])
     ada, grace = _logged_in(student), _logged_in(other)
     for url in _pages(course):
         ada.get(url)
         mine = ada.get(url).content.decode()
         theirs = grace.get(url).content.decode()
-        assert "Grace" not in mine
-        assert "Ada" not in theirs and "Lovelace" not in theirs
+        assert "Zenobia" not in mine and "Quillfeather" not in mine
+        assert "Xanthippe" not in theirs and "Lovelace" not in theirs
     assert "1 of 6 lessons" in ada.get(course.get_absolute_url()).content.decode()
     assert "0 of 6 lessons" in grace.get(course.get_absolute_url()).content.decode()
 
@@ -164,7 +164,7 @@ def test_a_password_change_or_a_deactivated_account_is_never_served_a_cached_pag
     student.set_password("a new long passphrase")
     student.save()
     html = elsewhere.get(url).content.decode()
-    assert "Log out" not in html and "Ada" not in html  # that session was logged out
+    assert "Log out" not in html and "Xanthippe" not in html  # that session was logged out
 
     client = _logged_in(student)
     client.get(url)
