@@ -32,7 +32,9 @@ def course(db):
 
 @pytest.fixture
 def student(course):
-    return EnrollmentFactory(course=course, user=UserFactory(first_name="Xanthippe", last_name="Lovelace")).user
+    return EnrollmentFactory(
+        course=course, user=UserFactory(first_name="Xanthippe", last_name="Lovelace")
+    ).user
 
 
 def _lessons(course):
@@ -87,7 +89,9 @@ def test_a_form_on_a_cached_page_carries_a_working_token_of_the_visitors_own(cou
 
 
 def test_one_students_page_never_reaches_another(course, student):
-    other = EnrollmentFactory(course=course, user=UserFactory(first_name="Zenobia", last_name="Quillfeather")).user
+    other = EnrollmentFactory(
+        course=course, user=UserFactory(first_name="Zenobia", last_name="Quillfeather")
+    ).user
     lesson_complete(user=student, lesson=_lessons(course)[0])
     ada, grace = _logged_in(student), _logged_in(other)
     for url in _pages(course):
