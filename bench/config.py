@@ -29,7 +29,6 @@ WEBHOOK_MAX_SECONDS = max(10, 2 * DURATION)
 IN_PROCESS_REQUESTS = 11
 
 P99_TARGET_MS = 100.0  # every page's, unless it names its own (bench/pages.py)
-TEACHING_P99_MS = 300.0  # the teaching pages', at CONNECTIONS connections
 RSS_TARGET_MB = 150.0
 WEBHOOK_TARGET_PER_S = 300.0
 # Issue 13: requests/s as a share of /healthz's in the same run.

@@ -287,7 +287,9 @@ def render_section(pages: list[Page]) -> list[str]:
         "Under wrk a student asks for the same page again and again: after the first request every one is "
         "served from the logged-in page cache (lms/user_page_cache.py). A real student's next page is often "
         "a miss (any write of theirs renews all their pages), so the cost of rendering it anew is measured "
-        "too: the user's pages renewed before each request, the shared caches (curriculum, sections) warm.",
+        "too: the user's pages renewed before each request, the shared caches (curriculum, sections) warm. "
+        "A teaching page is drawn again at least once a minute (teaching/views/common.py); rendered anew, "
+        "its figures counted in the last minute come from the cache (teaching.selectors.counted).",
         "",
         "| Page | cached: queries | cached: in-process ms | rendered: queries | rendered: in-process ms "
         "| rendered: CPU ms |",

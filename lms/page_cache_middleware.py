@@ -19,6 +19,7 @@ from lms import page_cache, user_page_cache
 from lms.page_cache import VersionNames
 
 Routes = list[tuple[re.Pattern, VersionNames]]
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def decorated_routes(attribute: str) -> Routes:
@@ -60,7 +61,8 @@ class PageCacheMiddleware:
     logged-in user, or with a CSRF token, a message or a cookie in it, unless the
     view said otherwise, so that a CDN or proxy never keeps them. Last in
     MIDDLEWARE: a cached answer goes out through all the others (session's Vary:
-    Cookie, security headers, CSP)."""
+    Cookie, security headers, CSP). After any other request of a logged-in user,
+    their own cached pages are renewed (`own_write`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,7 +78,19 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response and self.is_private(request, response):
             patch_cache_control(response, private=True, max_age=0)
+        if request.method not in _SAFE_METHODS and self.session_cookie in request.COOKIES:
+            self.own_write(request)
         return response
+
+    def own_write(self, request: HttpRequest) -> None:
+        """Whatever a logged-in user sent (a form in the admin, an answer, a
+        review of a submission), their own cached pages are drawn again: what
+        someone did shows on their next page, even where the page keeps what
+        others do for a while (the teaching pages) or the write bumps no version
+        of theirs (a submission reviewed is the student's row). One cache write."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            user_page_cache.user_pages_bump([user.pk])
 
     def hit(self, request: HttpRequest) -> HttpResponse | None:
         if self.routes is None:

@@ -5,17 +5,23 @@ A figure that reads every row of something growing with a course's students
 COUNTS_CACHE_SECONDS per course, kept in the shared cache with the moment it was
 counted, and the page says when ("Counted at 14:02"). At ten times the students
 a page then costs what it did. What an instructor acts on (submissions to
-review, unanswered questions, newest reviews) is never counted here: it stays
-live, so their own action shows at once."""
+review, unanswered questions, newest reviews) is never counted here: it is
+read whenever the page is drawn (at least once a minute: teaching/views/common.py),
+and their own action shows at once.
+
+A page that shows a figure changes by itself when the figure is counted again:
+the logged-in page cache keeps it no longer than that (`page_changes_at`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+
+from lms.user_page_cache import page_changes_at
 
 COUNTS_CACHE_SECONDS = 60
 
@@ -39,6 +45,7 @@ def counted(*, key: str, now: datetime, count: Callable[[], T]) -> Counted[T]:
     if found is None:
         found = Counted(value=count(), as_of=now)
         cache.set(key, found, COUNTS_CACHE_SECONDS)
+    _shown(found)
     return found
 
 
@@ -56,7 +63,13 @@ def counted_many(
         fresh = {item: Counted(value=values.get(item, missing), as_of=now) for item in todo}
         cache.set_many({keys[item]: figure for item, figure in fresh.items()}, COUNTS_CACHE_SECONDS)
         result.update(fresh)
+    for figure in result.values():
+        _shown(figure)
     return result
+
+
+def _shown(figure: Counted) -> None:
+    page_changes_at(figure.as_of + timedelta(seconds=COUNTS_CACHE_SECONDS))
 
 
 def oldest(figures: list[Counted]) -> datetime | None:

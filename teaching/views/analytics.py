@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
+from courses.page_versions import course_page_versions
 from teaching.charts import CHARTS, chart_get, enrollments_chart, funnel_chart, revenue_chart
 from teaching.selectors.analytics import analytics_rows, course_analytics_get
 from teaching.selectors.counted import COUNTS_CACHE_SECONDS
-from teaching.views.common import course_or_404, csv_cell
+from teaching.views.common import course_or_404, csv_cell, teaching_page_cached
 
 
 def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> HttpResponse:
@@ -29,6 +30,7 @@ def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     return response
 
 
+@teaching_page_cached(course_page_versions)  # the course, its curriculum, rating and students
 @require_safe
 @login_required
 def analytics(request, slug: str):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from teaching.policies import can_teach
 from teaching.selectors.counted import COUNTS_CACHE_SECONDS
 from teaching.selectors.dashboard import dashboard_get
+from teaching.views.common import teaching_dashboard_versions, teaching_page_cached
 
 
 def _instructor_id(request) -> int | None:
@@ -25,6 +26,7 @@ def _page(request) -> int:
     return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
+@teaching_page_cached(teaching_dashboard_versions)
 @require_safe
 @login_required
 def dashboard(request):

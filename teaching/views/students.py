@@ -19,6 +19,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from courses.page_versions import course_page_versions
 from teaching.selectors.students import (
     DEFAULT_STUDENT_SORT,
     STUDENT_SORTS,
@@ -28,7 +29,7 @@ from teaching.selectors.students import (
     student_rows,
     students_for_export,
 )
-from teaching.views.common import course_or_404, csv_cell
+from teaching.views.common import course_or_404, csv_cell, teaching_page_cached
 
 STUDENTS_PAGE_SIZE = 25
 CSV_HEADER = (
@@ -69,6 +70,7 @@ def _sort_links(*, query: str, sort: str) -> dict[str, SortLink]:
     return links
 
 
+@teaching_page_cached(course_page_versions)  # the course, its curriculum and who enrolled
 @require_safe
 @login_required
 def students(request, slug: str):

@@ -2,6 +2,7 @@
 every figure is worked out in the tests, and many students made in bulk for
 the query counts."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -211,3 +212,21 @@ def students_in_bulk(course, count: int, *, quiz=None, questions=(), lessons=())
 @pytest.fixture
 def many_students():
     return students_in_bulk
+
+
+@pytest.fixture
+def a_minute_later(monkeypatch):
+    """Call it to move the logged-in page cache's clock on past
+    COUNTS_CACHE_SECONDS: a teaching page kept for its viewer is drawn again
+    (the test deletes the counted figures it wants counted again)."""
+    from lms import user_page_cache
+    from teaching.selectors.counted import COUNTS_CACHE_SECONDS
+
+    shift = 0.0
+
+    def later() -> None:
+        nonlocal shift
+        shift += COUNTS_CACHE_SECONDS + 1
+        monkeypatch.setattr(user_page_cache, "_now", lambda: time.time() + shift)
+
+    return later
