@@ -1,6 +1,6 @@
 """The logged-in page cache: a student's own pages (a course they study, a
-lesson, a quiz attempt, My learning) kept whole in the shared cache for that
-student, under a key that names everything the page shows — the versions of
+lesson, a quiz attempt, My learning) and an instructor's teaching pages
+(teaching/views/common.py) kept whole in the shared cache for that user, under a key that names everything the page shows — the versions of
 lms/page_cache.py for the content (the course, the catalogue, people's names,
 the site) plus the student's own version `user:<id>` — so that, like the
 anonymous cache, a cached page is never stale and nothing is ever deleted.
@@ -13,7 +13,9 @@ what their pages show:
   when the project starts (`connect`), so a new model of that shape is covered
   without being listed here;
 - the writes that send no model signal, by the services that make them
-  (notifications created in bulk or marked read, completions and certificates).
+  (notifications created in bulk or marked read, completions and certificates);
+- every POST (PUT, PATCH, DELETE) the user sends, whatever it wrote
+  (lms/page_cache_middleware.py): what someone did shows on their next page.
 What other people write that a student's page shows has a content version:
 the course's ("course:<slug>": curriculum, reviews, student count) and its
 community's ("community:<slug>": announcements and lesson discussions).
