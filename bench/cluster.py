@@ -252,9 +252,9 @@ def main() -> int:
         token, bodies = webhook_events_prepare(EVENTS, secret())
         doubled = [body for pair in zip(bodies, bodies, strict=True) for body in pair]
         with JobWorkers(env, SERVERS, name="cluster"):  # one db_worker beside each server
-            started = time.perf_counter()
+            storm_started = time.perf_counter()  # `started` is the run's date, for the report
             webhook_send(nginx.https_port, doubled, webhook, tls=True)
-            webhook.fulfilled_seconds = webhook_jobs_drained(started)
+            webhook.fulfilled_seconds = webhook_jobs_drained(storm_started)
         # The sessions whose events went out (all of them unless WEBHOOK_MAX_SECONDS ran out first).
         outcome = webhook_outcome(token, sessions=(webhook.sent + 1) // 2)
         errors += outcome.errors(webhook)
