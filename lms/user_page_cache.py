@@ -1,9 +1,11 @@
 """The logged-in page cache: a student's own pages (a course they study, a
 lesson, a quiz attempt, My learning) and an instructor's teaching pages
-(teaching/views/common.py) kept whole in the shared cache for that user, under a key that names everything the page shows — the versions of
+(teaching/views/common.py) kept whole in the shared cache for that user,
+under a key that names everything the page shows — the versions of
 lms/page_cache.py for the content (the course, the catalogue, people's names,
-the site) plus the student's own version `user:<id>` — so that, like the
-anonymous cache, a cached page is never stale and nothing is ever deleted.
+the site) plus the user's own version `user:<id>` — so that, like the
+anonymous cache, a cached page is never stale and nothing is ever deleted
+(the teaching pages, which show what others do, are kept at most a minute).
 
 The student's version is bumped (`user_pages_bump`) by every write that changes
 what their pages show:
