@@ -49,8 +49,9 @@ from .config import CEILING_DURATION, DURATION, HOST, RESULTS, ROOT, RUNTIME, WA
 from .environment import bench_environment, database_ensure
 from .load import drain, load_pages
 from .locmem import locmem_pass
-from .report import machine_description, report_write, targets_evaluate
+from .report import machine_description, report_write
 from .server import Gunicorn, free_port, http_get
+from .targets import targets_evaluate
 
 
 def main() -> int:
