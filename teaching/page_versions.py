@@ -6,12 +6,11 @@ viewer's own writes renew it at once (every POST they make bumps their version:
 lms/page_cache_middleware.py). What the dashboard lists for the instructor to act
 on is renewed at once too, whoever writes it: a review or a course's rating
 (the reviews and their total), a submission, a question or a reply (an
-accepted answer), and the course itself
-(its row; a course given to someone else leaves the old instructor's dashboard
-at once). Each renews the pages of the course's instructor: one small query for
-who that is, unless the row came with its course. What students do beyond that
-(progress, quiz attempts, purchases, enrollments) shows within the minute, as
-the pages say."""
+accepted answer), and the course itself (its row; a course given to someone
+else leaves the old instructor's dashboard at once). Each renews the pages of
+the course's instructor: one small query for who that is, unless the row came
+with its course. What students do beyond that (progress, quiz attempts,
+purchases, enrollments) shows within the minute, as the pages say."""
 
 from __future__ import annotations
 

@@ -32,8 +32,7 @@ def teaching_page_cached(versions: VersionNames) -> Callable:
     least once a minute, as its figures are counted (and sooner when a figure it
     shows was counted earlier: teaching.selectors.counted). What `versions` names
     (the course's own content) and what the viewer does themselves renew it at
-    once. The page says when it was
-    drawn (templates/teaching/includes/drawn_at.html)."""
+    once. The page says when it was drawn (templates/teaching/includes/drawn_at.html)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
